@@ -1,0 +1,46 @@
+# SecureBase: `make run` to try it, `make test` to check it. Each target bootstraps .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app practice
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint bench setup db clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python -m practice.instance_setup instance
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --quiet
+
+run: db
+	@echo
+	@echo "SecureBase is starting at http://127.0.0.1:$(PORT)/login"
+	@echo
+	@cat instance/demo-logins.txt 2>/dev/null || true
+	@echo "Print a demo account's current two-factor code: $(FLASK) demo-code EMAIL"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup --cov=practice --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 -m "not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check practice tests
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage

@@ -1,0 +1,83 @@
+"""SecureBase: practice-support software for couples therapists."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from practice import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers and commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to this app."""
+    from flask_security import SQLAlchemyUserDatastore
+
+    from practice import headers, models
+    from practice.auth import events, sessions, throttle
+    from practice.auth.passwords import PracticePasswordUtil
+    from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
+    from practice.extensions import api, csrf, db, limiter, mail, migrate, security
+
+    headers.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    datastore = SQLAlchemyUserDatastore(db, models.User, models.Role, models.WebAuthn)
+    security.init_app(
+        app, datastore,
+        password_util_cls=PracticePasswordUtil,
+        totp_cls=ReplayProtectedTotp,
+        mf_recovery_codes_util_cls=HashedRecoveryCodes,
+    )
+    throttle.guard(app)
+    events.connect(app)
+    app.before_request(sessions.check)
+    api.init_app(app)
+    app.config.setdefault("SHOW_INVITE_LINKS", app.config["MAIL_BACKEND"] == "file")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature's pages."""
+    from practice import main
+    from practice.admin import views as admin
+    from practice.api import views as api_views
+    from practice.couples import invitation_views, views as couples
+    from practice.extensions import api
+    from practice.portal import views as portal
+
+    for blueprint in (main.bp, couples.bp, invitation_views.bp, portal.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    api.register_blueprint(api_views.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages and JSON errors."""
+    from practice import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask --app practice`` commands."""
+    from practice import cli
+
+    cli.register(app)

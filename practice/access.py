@@ -1,0 +1,60 @@
+"""The only way to load a couple or anything under it: scoped to the signed-in user.
+
+Someone else's object and an object that does not exist both give 404, and the miss is audited.
+"""
+
+import uuid
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from practice import audit
+from practice.couples.models import Couple, CoupleStatus, Partner
+from practice.extensions import db
+
+
+def deny(object_type: str, object_id) -> None:
+    """Audit a refused lookup and answer 404, exactly as for a missing object."""
+    audit.record("access.denied", object_type=object_type, object_id=str(object_id), outcome="denied")
+    db.session.commit()
+    abort(404)
+
+
+def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active):
+    """Select the signed-in counselor's couples, optionally matching a name."""
+    query = select(Couple).where(Couple.counselor_id == current_user.id, Couple.status == status)
+    if search:
+        pattern = f"%{search.lower()}%"
+        names = select(Partner.couple_id).where(db.func.lower(Partner.name).like(pattern))
+        query = query.where(or_(db.func.lower(Couple.label).like(pattern), Couple.id.in_(names)))
+    return query.order_by(db.func.lower(Couple.label))
+
+
+def counselor_couple(couple_id: uuid.UUID) -> Couple:
+    """Return one of the signed-in counselor's couples, or 404."""
+    couple = db.session.get(Couple, couple_id)
+    if couple is None or couple.counselor_id != current_user.id:
+        deny("couple", couple_id)
+    return couple
+
+
+def counselor_partner(couple: Couple, partner_id: uuid.UUID) -> Partner:
+    """Return a partner of a couple the counselor already holds, or 404."""
+    for partner in couple.partners:
+        if partner.id == partner_id:
+            return partner
+    deny("partner", partner_id)
+
+
+def own_partner() -> Partner | None:
+    """Return the signed-in partner's own record, or None if they have none."""
+    return db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
+
+
+def own_couple() -> Couple | None:
+    """Return the signed-in partner's couple while it is active."""
+    partner = own_partner()
+    if partner is None or partner.couple.status != CoupleStatus.active:
+        return None
+    return partner.couple

@@ -1,0 +1,1 @@
+"""The practice owner's pages: counselor accounts."""

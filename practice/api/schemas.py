@@ -1,0 +1,42 @@
+"""Shapes of the API's responses."""
+
+from marshmallow import Schema, fields
+
+
+class ApiErrorSchema(Schema):
+    """Every API error: a status, a message and, for bad input, per-field messages."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class MeSchema(Schema):
+    """The signed-in person."""
+
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+    role = fields.String(required=True)
+    two_factor = fields.Boolean(required=True)
+
+
+class PartnerSummarySchema(Schema):
+    """A partner as the other partner may see them."""
+
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    pronouns = fields.String(allow_none=True)
+    is_me = fields.Boolean(required=True)
+    joined = fields.Boolean(required=True)
+
+
+class CoupleSummarySchema(Schema):
+    """The partner's own couple, as the portal shows it."""
+
+    id = fields.UUID(required=True)
+    label = fields.String(required=True)
+    time_zone = fields.String(required=True)
+    counselor = fields.String(required=True)
+    confidentiality = fields.String(required=True)
+    partners = fields.List(fields.Nested(PartnerSummarySchema), required=True)

@@ -1,0 +1,54 @@
+"""API endpoints the portal's scripts use."""
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user
+from flask_security import auth_required, roles_required
+from flask_smorest import Blueprint
+
+from practice import access, audit
+from practice.api.schemas import CoupleSummarySchema, ApiErrorSchema, MeSchema
+from practice.extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
+
+
+@bp.route("/me")
+class Me(MethodView):
+    """The signed-in person."""
+
+    @auth_required()
+    @bp.response(200, MeSchema)
+    @bp.alt_response(401, schema=ApiErrorSchema, description="Not signed in")
+    def get(self):
+        """Return who is signed in."""
+        return {"name": current_user.display_name, "email": current_user.email,
+                "role": current_user.role, "two_factor": bool(current_user.tf_primary_method)}
+
+
+@bp.route("/couple")
+class CoupleSummary(MethodView):
+    """The signed-in partner's couple."""
+
+    @roles_required("partner")
+    @bp.response(200, CoupleSummarySchema)
+    @bp.alt_response(401, schema=ApiErrorSchema, description="Not signed in")
+    @bp.alt_response(403, schema=ApiErrorSchema, description="Not a partner")
+    @bp.alt_response(404, schema=ApiErrorSchema, description="The couple is archived")
+    def get(self):
+        """Return the partner's couple: label, counselor and both partners."""
+        couple = access.own_couple()
+        if couple is None:
+            abort(404)
+        audit.record("couple.view", obj=couple, couple_id=couple.id)
+        db.session.commit()
+        return {
+            "id": couple.id, "label": couple.label, "time_zone": couple.time_zone,
+            "counselor": couple.counselor.display_name,
+            "confidentiality": couple.confidentiality.value,
+            "partners": [
+                {"id": p.id, "name": p.name, "pronouns": p.pronouns,
+                 "is_me": p.user_id == current_user.id, "joined": p.user_id is not None}
+                for p in couple.partners
+            ],
+        }

@@ -1,0 +1,1 @@
+"""Accounts, sign-in, two-factor and server-side sessions, on Flask-Security."""

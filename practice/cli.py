@@ -1,0 +1,90 @@
+"""Flask commands: create-counselor, seed-demo, demo-code, audit verify."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from practice import audit as audit_log
+from practice import demo
+from practice.auth.services import AccountError, create_user
+from practice.extensions import db
+
+
+@click.command("create-counselor")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="At least 12 characters; prompted when not given.")
+def create_counselor(email, name, password):
+    """Create a counselor account; they set up two-factor at their first sign-in."""
+    try:
+        user = create_user(email, name, password, "counselor")
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
+    db.session.commit()
+    click.echo(f"Created counselor {user.name} <{user.email}>.")
+
+
+@click.command("seed-demo")
+@click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
+def seed_demo(quiet):
+    """Create the demo practice if the database has no accounts, and print its logins."""
+    if not demo.is_empty():
+        click.echo("The database already has accounts; no demo data added.")
+        return
+    logins = demo.seed()
+    db.session.commit()
+    path = current_app.instance_path + "/demo-logins.txt"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(format_logins(logins))
+    if not quiet:
+        click.echo(format_logins(logins))
+
+
+def format_logins(logins) -> str:
+    """The demo logins as a short table a person can read."""
+    lines = [f"Demo logins (password for all: {demo.DEMO_PASSWORD!r})"]
+    for login in logins:
+        line = f"  {login['role']:<10} {login['email']:<32} {login['name']}"
+        if login["totp_secret"]:
+            line += f"\n             two-factor secret for your authenticator app: {login['totp_secret']}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+audit_group = AppGroup("audit", help="The audit trail.")
+
+
+@audit_group.command("verify")
+def verify():
+    """Check the audit hash chain; exits 1 if any event was changed or removed."""
+    problems = audit_log.verify()
+    if problems:
+        for problem in problems:
+            click.echo(f"BROKEN: {problem}", err=True)
+        raise SystemExit(1)
+    click.echo("The audit trail is intact.")
+
+
+@click.command("demo-code")
+@click.argument("email")
+def demo_code(email):
+    """Print the current two-factor code of a demo account (demo accounts only)."""
+    from sqlalchemy import select
+
+    from practice.auth.models import User
+    from practice.extensions import security
+
+    if not email.endswith("@" + demo.DEMO_DOMAIN):
+        raise click.BadParameter("only demo accounts have a printable code", param_hint="EMAIL")
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    if user is None or not user.tf_totp_secret:
+        raise click.BadParameter("no demo account with two-factor has that email", param_hint="EMAIL")
+    click.echo(security.totp_factory.generate_totp_password(user.tf_totp_secret))
+
+
+def register(app) -> None:
+    """Add the commands to ``flask --app practice``."""
+    app.cli.add_command(create_counselor)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(demo_code)

@@ -1,0 +1,167 @@
+"""Configuration: safe defaults, instance secrets and environment overrides.
+
+No secret has a default here. Secrets come from ``instance/secrets.json`` (written by
+``python -m practice.instance_setup``) or from the environment.
+"""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+#: Environment variables that hold secrets; each overrides the instance file.
+SECRET_NAMES = (
+    "SECRET_KEY",
+    "SECURITY_PASSWORD_SALT",
+    "SECURITY_TOTP_SECRETS",
+    "DATA_ENCRYPTION_KEYS",
+)
+
+#: Secrets whose environment value is a JSON object of key id to key.
+JSON_SECRETS = {"SECURITY_TOTP_SECRETS", "DATA_ENCRYPTION_KEYS"}
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1 * 1024 * 1024,
+    # Sessions: a server-side record per sign-in (practice.auth.sessions) plus a short cookie.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "securebase_session",
+    "IDLE_TIMEOUT_MINUTES": 15,
+    "ABSOLUTE_SESSION_HOURS": 12,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "REMEMBER_COOKIE_DURATION": timedelta(days=1),
+    "PREFERRED_URL_SCHEME": "http",
+    # Flask-Security
+    "SECURITY_PASSWORD_HASH": "argon2",
+    "SECURITY_PASSWORD_LENGTH_MIN": 12,
+    "SECURITY_PASSWORD_NORMALIZE_FORM": None,
+    "SECURITY_PASSWORD_COMPLEXITY_CHECKER": None,
+    "SECURITY_PASSWORD_CHECK_BREACHED": None,
+    "SECURITY_RECOVERABLE": True,
+    "SECURITY_CHANGEABLE": True,
+    "SECURITY_TRACKABLE": False,
+    "SECURITY_REGISTERABLE": False,
+    "SECURITY_CONFIRMABLE": False,
+    "SECURITY_TWO_FACTOR": True,
+    "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
+    "SECURITY_TWO_FACTOR_ALWAYS_VALIDATE": True,
+    "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
+    "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
+    "SECURITY_MULTI_FACTOR_RECOVERY_CODES_N": 8,
+    "SECURITY_TOTP_ISSUER": "SecureBase",
+    "SECURITY_DEFAULT_REMEMBER_ME": False,
+    "SECURITY_RETURN_GENERIC_RESPONSES": True,
+    "SECURITY_FRESHNESS": timedelta(minutes=10),
+    "SECURITY_FRESHNESS_GRACE_PERIOD": timedelta(minutes=0),
+    "SECURITY_EMAIL_SENDER": "SecureBase <no-reply@securebase.local>",
+    "SECURITY_POST_LOGIN_VIEW": "main.home",
+    "SECURITY_POST_LOGOUT_VIEW": "security.login",
+    "SECURITY_POST_CHANGE_VIEW": "main.home",
+    "SECURITY_POST_RESET_VIEW": "security.login",
+    "SECURITY_TWO_FACTOR_POST_SETUP_VIEW": "security.mf_recovery_codes",
+    "SECURITY_RESET_PASSWORD_WITHIN": "1 hours",
+    "SECURITY_REDIRECT_ALLOW_SUBDOMAINS": False,
+    "SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS": False,
+    "SECURITY_URL_PREFIX": None,
+    "SECURITY_MSG_INVALID_PASSWORD": ("That email and password do not match an account.", "error"),
+    "SECURITY_MSG_USER_DOES_NOT_EXIST": ("That email and password do not match an account.", "error"),
+    "SECURITY_MSG_PASSWORD_NOT_PROVIDED": ("Enter your password.", "error"),
+    "SECURITY_MSG_LOGIN": ("Please sign in to continue.", "info"),
+    "SECURITY_MSG_REFRESH": ("Please confirm your password to continue.", "info"),
+    # Rate limits: per address and per account, failures only (practice.auth.throttle).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    # Mail: SMTP when MAIL_SERVER is set, otherwise an outbox folder under instance/.
+    "MAIL_BACKEND": "file",
+    "MAIL_DEFAULT_SENDER": "SecureBase <no-reply@securebase.local>",
+    "INVITATION_HOURS": 72,
+    "CASELOAD_PAGE_SIZE": 20,
+    "CRISIS_LOCALE": "us",
+    # flask-smorest
+    "API_TITLE": "SecureBase portal API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_SSL_STRICT": True,
+}
+
+#: Plain (non-secret) settings that may come from the environment.
+ENV_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "REDIS_URL": "RATELIMIT_STORAGE_URI",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_USE_TLS": "MAIL_USE_TLS",
+    "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "IDLE_TIMEOUT_MINUTES": "IDLE_TIMEOUT_MINUTES",
+    "ABSOLUTE_SESSION_HOURS": "ABSOLUTE_SESSION_HOURS",
+    "CRISIS_LOCALE": "CRISIS_LOCALE",
+    "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+INT_SETTINGS = {"MAIL_PORT", "IDLE_TIMEOUT_MINUTES", "ABSOLUTE_SESSION_HOURS"}
+BOOL_SETTINGS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE"}
+
+
+def load(app, overrides=None):
+    """Fill ``app.config`` from defaults, instance secrets, the environment and overrides."""
+    app.config.update(DEFAULTS)
+    instance = Path(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'securebase.sqlite'}"
+    app.config["MAIL_FILE_PATH"] = str(instance / "outbox")
+    secrets_file = instance / "secrets.json"
+    if secrets_file.exists():
+        app.config.update(json.loads(secrets_file.read_text()))
+    _from_environment(app.config)
+    if overrides:
+        app.config.update(overrides)
+    if app.config.get("MAIL_SERVER") and not (overrides or {}).get("MAIL_BACKEND"):
+        app.config["MAIL_BACKEND"] = "smtp"
+    _finish(app.config)
+
+
+def _from_environment(config):
+    """Copy secrets and plain settings from environment variables."""
+    for name in SECRET_NAMES:
+        if os.environ.get(name):
+            value = os.environ[name]
+            config[name] = json.loads(value) if name in JSON_SECRETS else value
+    for env_name, key in ENV_SETTINGS.items():
+        value = os.environ.get(env_name)
+        if not value:
+            continue
+        if key in INT_SETTINGS:
+            value = int(value)
+        elif key in BOOL_SETTINGS:
+            value = value.lower() in {"1", "true", "yes", "on"}
+        config[key] = value
+
+
+def _finish(config):
+    """Derive dependent settings and refuse to start without secrets."""
+    missing = [name for name in SECRET_NAMES if not config.get(name)]
+    if missing:
+        raise RuntimeError(
+            "Missing secrets: "
+            + ", ".join(missing)
+            + ". Run `make run` once (it writes instance/secrets.json) or set them in the environment."
+        )
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = uri
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["ABSOLUTE_SESSION_HOURS"])
+    config["SECURITY_TOTP_SECRETS"] = {
+        str(k): v for k, v in dict(config["SECURITY_TOTP_SECRETS"]).items()
+    }

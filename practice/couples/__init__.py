@@ -1,0 +1,1 @@
+"""The counselor's caseload: couples, their partners and partner invitations."""

@@ -1,0 +1,40 @@
+"""The page a partner reaches from their invitation email."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_security import login_user
+
+from practice.auth.passwords import password_problems
+from practice.couples import invitations
+from practice.extensions import db, limiter
+
+bp = Blueprint("invitations", __name__, url_prefix="/invite")
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def accept(token: str):
+    """Let an invited partner choose a password and enter the portal."""
+    invitation = invitations.find_open_invitation(token)
+    if invitation is None:
+        return render_template("couples/invitation_invalid.html"), 404
+    partner = invitation.partner
+    if current_user.is_authenticated:
+        return render_template("couples/invitation_signed_in.html", partner=partner), 409
+    if invitations.email_taken(partner.email):
+        return render_template("couples/invitation_invalid.html", taken=True), 409
+    errors = {}
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        problems = password_problems(password)
+        if problems:
+            errors["password"] = problems[0]
+        elif request.form.get("password_confirm", "") != password:
+            errors["password_confirm"] = "The two passwords are not the same."
+        if not errors:
+            user = invitations.accept_invitation(invitation, password)
+            login_user(user, authn_via=["invitation"])
+            db.session.commit()
+            return redirect(url_for("portal.home"))
+    return render_template("couples/invitation_accept.html", partner=partner, errors=errors,
+                           counselor=partner.couple.counselor), 422 if errors else 200

@@ -1,0 +1,108 @@
+"""Partner invitations: single-use links that expire, stored only as hashes."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+
+from flask import current_app, render_template, url_for
+from flask_mailman import EmailMessage
+from flask_security import hash_password
+from sqlalchemy import select
+
+from practice import audit
+from practice.auth.models import Role, User, utcnow
+from practice.couples.models import Invitation, Partner
+from practice.extensions import db
+
+
+class InvitationState(StrEnum):
+    """Where a partner stands with the portal, as the counselor sees it."""
+
+    not_invited = "not invited"
+    pending = "invited"
+    expired = "invitation expired"
+    revoked = "invitation revoked"
+    accepted = "joined"
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of an invitation token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def state_of(partner: Partner) -> InvitationState:
+    """Return the partner's invitation state from their latest invitation."""
+    if partner.user_id is not None:
+        return InvitationState.accepted
+    if not partner.invitations:
+        return InvitationState.not_invited
+    latest = partner.invitations[0]
+    if latest.revoked_at is not None:
+        return InvitationState.revoked
+    if latest.expires_at <= utcnow():
+        return InvitationState.expired
+    return InvitationState.pending
+
+
+def invite_partner(partner: Partner) -> str:
+    """Revoke any open invitation, make a new one, email it and return the link."""
+    now = utcnow()
+    for old in partner.invitations:
+        if old.accepted_at is None and old.revoked_at is None:
+            old.revoked_at = now
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["INVITATION_HOURS"]
+    invitation = Invitation(partner=partner, token_hash=token_hash(token), created_at=now,
+                            expires_at=now + timedelta(hours=hours))
+    db.session.add(invitation)
+    db.session.flush()
+    link = url_for("invitations.accept", token=token, _external=True)
+    counselor = partner.couple.counselor
+    message = EmailMessage(
+        subject=f"{counselor.display_name} invited you to SecureBase",
+        body=render_template("couples/invitation_email.txt", partner=partner, counselor=counselor,
+                             link=link, hours=hours),
+        to=[partner.email],
+    )
+    message.send()
+    audit.record("invitation.send", obj=invitation, couple_id=partner.couple_id)
+    return link
+
+
+def revoke_invitation(partner: Partner) -> None:
+    """Make the partner's open invitation link stop working."""
+    now = utcnow()
+    for invitation in partner.invitations:
+        if invitation.accepted_at is None and invitation.revoked_at is None:
+            invitation.revoked_at = now
+            audit.record("invitation.revoke", obj=invitation, couple_id=partner.couple_id)
+
+
+def find_open_invitation(token: str) -> Invitation | None:
+    """Return the invitation for a link if it can still be used."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        return None
+    if invitation.expires_at <= utcnow() or invitation.partner.user_id is not None:
+        return None
+    return invitation
+
+
+def email_taken(email: str) -> bool:
+    """Whether an account already uses this email."""
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Create the partner's account with their chosen password and spend the invitation."""
+    partner = invitation.partner
+    role = db.session.scalar(select(Role).where(Role.name == "partner"))
+    user = User(email=partner.email, name=partner.name, password=hash_password(password),
+                fs_uniquifier=secrets.token_hex(32), roles=[role], active=True)
+    db.session.add(user)
+    db.session.flush()
+    partner.user_id = user.id
+    invitation.accepted_at = utcnow()
+    audit.record("invitation.accept", obj=invitation, couple_id=partner.couple_id, actor=user)
+    return user

@@ -1,0 +1,167 @@
+"""The counselor's caseload and couple pages (thin: services do the work)."""
+
+import uuid
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_security import roles_required
+from marshmallow import ValidationError
+
+from practice import access, audit
+from practice.couples import invitations, services
+from practice.couples.hub import COUPLE_PANELS
+from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
+from practice.couples.schemas import CoupleSchema, form_to_nested
+from practice.extensions import db
+from practice.fields import form_errors, time_zones
+
+bp = Blueprint("couples", __name__, url_prefix="/couples")
+
+FRESH_LINKS = "fresh_invitation_links"
+
+
+@bp.before_request
+@roles_required("counselor")
+def _counselors_only():
+    """Every caseload page is for counselors."""
+
+
+def _form_page(template, couple=None, form=None, errors=None, status=200):
+    """Render the add or edit form with what was typed and any errors."""
+    return render_template(
+        template, couple=couple, form=form or {}, errors=errors or {},
+        time_zones=time_zones(),
+        policy_options=[(key.value, title, text) for key, (title, text) in CONFIDENTIALITY_TEXT.items()],
+    ), status
+
+
+@bp.get("/")
+def caseload():
+    """The counselor's couples, searchable, active or archived, a page at a time."""
+    search = request.args.get("q", "").strip()[:100]
+    status = CoupleStatus.archived if request.args.get("status") == "archived" else CoupleStatus.active
+    page = db.paginate(access.caseload_query(search, status),
+                       per_page=current_app.config["CASELOAD_PAGE_SIZE"], error_out=False)
+    audit.record("caseload.view", object_type="caseload")
+    db.session.commit()
+    return render_template("couples/caseload.html", page=page, search=search, status=status,
+                           state_of=invitations.state_of)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add a couple and both partners."""
+    if request.method == "GET":
+        return _form_page("couples/form.html", form={"time_zone": "America/New_York"})
+    try:
+        data = CoupleSchema().load(form_to_nested(request.form))
+    except ValidationError as error:
+        return _form_page("couples/form.html", form=request.form, errors=form_errors(error), status=422)
+    couple = services.add_couple(current_user, data)
+    db.session.commit()
+    flash(f"{couple.label} added. Invite each partner when you are ready.", "success")
+    return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+@bp.get("/<uuid:couple_id>")
+def show(couple_id: uuid.UUID):
+    """The couple page: partners, invitations, agreement, and each feature's panel."""
+    couple = access.counselor_couple(couple_id)
+    audit.record("couple.view", obj=couple, couple_id=couple.id)
+    db.session.commit()
+    fresh = session.get(FRESH_LINKS, {})
+    links = {p.id: fresh.pop(str(p.id)) for p in couple.partners if str(p.id) in fresh}
+    session[FRESH_LINKS] = fresh
+    panels = [(panel, panel.context(couple)) for panel in COUPLE_PANELS]
+    return render_template("couples/show.html", couple=couple, state_of=invitations.state_of,
+                           policies=CONFIDENTIALITY_TEXT, links=links, panels=panels)
+
+
+@bp.route("/<uuid:couple_id>/edit", methods=["GET", "POST"])
+def edit(couple_id: uuid.UUID):
+    """Change a couple's details."""
+    couple = access.counselor_couple(couple_id)
+    if request.method == "GET":
+        audit.record("couple.view", obj=couple, couple_id=couple.id)
+        db.session.commit()
+        return _form_page("couples/form.html", couple=couple, form=_as_form(couple))
+    try:
+        data = CoupleSchema().load(form_to_nested(request.form))
+    except ValidationError as error:
+        return _form_page("couples/form.html", couple=couple, form=request.form,
+                          errors=form_errors(error), status=422)
+    services.edit_couple(couple, data)
+    db.session.commit()
+    flash("Changes saved.", "success")
+    return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+def _as_form(couple) -> dict:
+    """The couple's current details in the form's field names."""
+    form = {"label": couple.label, "time_zone": couple.time_zone,
+            "confidentiality": couple.confidentiality.value}
+    for key, partner in zip(("partner_a", "partner_b"), couple.partners, strict=True):
+        form.update({f"{key}.name": partner.name, f"{key}.email": partner.email,
+                     f"{key}.pronouns": partner.pronouns or ""})
+    return form
+
+
+@bp.post("/<uuid:couple_id>/archive")
+def archive(couple_id: uuid.UUID):
+    """Archive a couple: out of the caseload and the portal, but restorable."""
+    couple = access.counselor_couple(couple_id)
+    services.archive_couple(couple)
+    db.session.commit()
+    flash(f"{couple.label} archived. You can restore them from the archived list.", "success")
+    return redirect(url_for("couples.caseload"))
+
+
+@bp.post("/<uuid:couple_id>/restore")
+def restore(couple_id: uuid.UUID):
+    """Restore an archived couple to the active caseload."""
+    couple = access.counselor_couple(couple_id)
+    services.restore_couple(couple)
+    db.session.commit()
+    flash(f"{couple.label} restored to your caseload.", "success")
+    return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+@bp.post("/<uuid:couple_id>/partners/<uuid:partner_id>/invite")
+def invite(couple_id: uuid.UUID, partner_id: uuid.UUID):
+    """Send, or send again, a partner's invitation."""
+    couple = access.counselor_couple(couple_id)
+    partner = access.counselor_partner(couple, partner_id)
+    if partner.user_id is not None:
+        flash(f"{partner.name} has already joined.", "info")
+        return redirect(url_for("couples.show", couple_id=couple.id))
+    if couple.status != CoupleStatus.active:
+        flash("Restore this couple before inviting partners.", "error")
+        return redirect(url_for("couples.show", couple_id=couple.id))
+    link = invitations.invite_partner(partner)
+    db.session.commit()
+    if current_app.config["SHOW_INVITE_LINKS"]:
+        session[FRESH_LINKS] = {**session.get(FRESH_LINKS, {}), str(partner.id): link}
+    flash(f"Invitation sent to {partner.email}. The link works once, for "
+          f"{current_app.config['INVITATION_HOURS']} hours.", "success")
+    return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+@bp.post("/<uuid:couple_id>/partners/<uuid:partner_id>/revoke")
+def revoke(couple_id: uuid.UUID, partner_id: uuid.UUID):
+    """Make a partner's invitation link stop working."""
+    couple = access.counselor_couple(couple_id)
+    partner = access.counselor_partner(couple, partner_id)
+    invitations.revoke_invitation(partner)
+    db.session.commit()
+    flash(f"{partner.name}'s invitation link no longer works.", "success")
+    return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+@bp.get("/<uuid:couple_id>/audit")
+def audit_trail(couple_id: uuid.UUID):
+    """Who did what with this couple's record, newest first."""
+    couple = access.counselor_couple(couple_id)
+    events = audit.trail(couple.id)
+    audit.record("audit.view", obj=couple, couple_id=couple.id)
+    db.session.commit()
+    return render_template("couples/audit.html", couple=couple, events=events)

@@ -1,0 +1,82 @@
+"""Marshmallow fields and checks shared by every form and JSON body."""
+
+import unicodedata
+import zoneinfo
+from functools import cache
+
+from marshmallow import ValidationError, fields, validate
+
+
+def _refuse_control_characters(value: str) -> None:
+    """NUL and other control characters never belong in what a person types."""
+    for char in value:
+        if char in "\n\r\t":
+            continue
+        if unicodedata.category(char) == "Cc":
+            raise ValidationError("Remove the invisible control character from this text.")
+
+
+class Text(fields.String):
+    """A string kept exactly as typed, except that ends are trimmed and controls refused."""
+
+    def __init__(self, *, max_length: int, trim: bool = True, **kwargs):
+        self.trim = trim
+        super().__init__(validate=validate.Length(max=max_length, error=f"Keep this under {max_length + 1} characters."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        _refuse_control_characters(text)
+        return text.strip() if self.trim else text
+
+
+class RequiredText(Text):
+    """A text field that must not be blank."""
+
+    def __init__(self, *, label: str, **kwargs):
+        self.label = label
+        super().__init__(required=True, error_messages={"required": f"Enter {label}."}, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            raise ValidationError(f"Enter {self.label}.")
+        return text
+
+
+class Email(fields.Email):
+    """An email address, trimmed and lower-cased."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": "Enter an email address like name@example.com.",
+                                             "required": "Enter an email address."})
+        super().__init__(validate=validate.Length(max=254), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().lower()
+        _refuse_control_characters(value if isinstance(value, str) else "")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """All IANA time zone names, sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+class TimeZone(fields.String):
+    """An IANA time zone name such as America/Chicago."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = super()._deserialize(value, attr, data, **kwargs).strip()
+        if name not in time_zones():
+            raise ValidationError("Choose a time zone from the list, like America/Chicago.")
+        return name
+
+
+def form_errors(error: ValidationError) -> dict[str, str]:
+    """Flatten marshmallow's messages to one message per field for a form."""
+    flat = {}
+    for field, messages in error.normalized_messages().items():
+        flat[field] = messages[0] if isinstance(messages, list) else str(messages)
+    return flat

@@ -1,0 +1,1 @@
+"""The partner's portal: their couple, their homework and worksheets, help and settings."""

@@ -1,0 +1,27 @@
+"""The partner's home, phone first."""
+
+from flask import Blueprint, render_template
+from flask_security import roles_required
+
+from practice import access, audit
+from practice.couples.hub import PORTAL_PANELS
+from practice.couples.models import CONFIDENTIALITY_TEXT
+from practice.extensions import db
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+@bp.get("/")
+@roles_required("partner")
+def home():
+    """The partner's couple, counselor, homework and worksheets."""
+    partner = access.own_partner()
+    couple = access.own_couple()
+    if couple is None:
+        return render_template("portal/closed.html", partner=partner)
+    audit.record("portal.view", obj=couple, couple_id=couple.id)
+    db.session.commit()
+    other = next(p for p in couple.partners if p.id != partner.id)
+    panels = [(panel, panel.context(couple, partner)) for panel in PORTAL_PANELS]
+    return render_template("portal/home.html", partner=partner, other=other, couple=couple,
+                           policy=CONFIDENTIALITY_TEXT[couple.confidentiality], panels=panels)
