@@ -12,28 +12,28 @@ from practice.couples.services import add_couple
 from practice.extensions import db, security
 
 DEMO_PASSWORD = "calm harbor morning tea"
-DEMO_DOMAIN = "demo.securebase.local"
+DEMO_DOMAIN = "demo.example.com"
 
 STAFF = [
-    ("admin", "Priya Natarajan", "admin@demo.securebase.local"),
-    ("counselor", "Dr. Elena Moreno", "elena@demo.securebase.local"),
-    ("counselor", "Samuel Okafor, LMFT", "samuel@demo.securebase.local"),
+    ("admin", "Priya Natarajan", "admin@demo.example.com"),
+    ("counselor", "Dr. Elena Moreno", "elena@demo.example.com"),
+    ("counselor", "Samuel Okafor, LMFT", "samuel@demo.example.com"),
 ]
 
 #: (counselor email, time zone, policy, partner A, partner B, partners accept their invitations)
 COUPLES = [
-    ("elena@demo.securebase.local", "America/Chicago", Confidentiality.no_secrets,
-     ("Maya Chen", "maya@demo.securebase.local", "she/her"),
-     ("Jordan Rivera", "jordan@demo.securebase.local", "they/them"), True),
-    ("elena@demo.securebase.local", "America/New_York", Confidentiality.limited_secrets,
-     ("Aisha Bello", "aisha@demo.securebase.local", "she/her"),
-     ("Daniel Bello", "daniel@demo.securebase.local", "he/him"), False),
-    ("samuel@demo.securebase.local", "America/Los_Angeles", Confidentiality.no_secrets,
-     ("Tomás Alvarez", "tomas@demo.securebase.local", "he/him"),
-     ("Grace Kim", "grace@demo.securebase.local", "she/her"), True),
-    ("samuel@demo.securebase.local", "Europe/London", Confidentiality.limited_secrets,
-     ("Olivia Brooks", "olivia@demo.securebase.local", ""),
-     ("Nadia Haddad", "nadia@demo.securebase.local", "she/her"), False),
+    ("elena@demo.example.com", "America/Chicago", Confidentiality.no_secrets,
+     ("Maya Chen", "maya@demo.example.com", "she/her"),
+     ("Jordan Rivera", "jordan@demo.example.com", "they/them"), True),
+    ("elena@demo.example.com", "America/New_York", Confidentiality.limited_secrets,
+     ("Aisha Bello", "aisha@demo.example.com", "she/her"),
+     ("Daniel Bello", "daniel@demo.example.com", "he/him"), False),
+    ("samuel@demo.example.com", "America/Los_Angeles", Confidentiality.no_secrets,
+     ("Tomás Alvarez", "tomas@demo.example.com", "he/him"),
+     ("Grace Kim", "grace@demo.example.com", "she/her"), True),
+    ("samuel@demo.example.com", "Europe/London", Confidentiality.limited_secrets,
+     ("Olivia Brooks", "olivia@demo.example.com", ""),
+     ("Nadia Haddad", "nadia@demo.example.com", "she/her"), False),
 ]
 
 

@@ -4,6 +4,7 @@ import unicodedata
 import zoneinfo
 from functools import cache
 
+import email_validator
 from marshmallow import ValidationError, fields, validate
 
 
@@ -43,19 +44,20 @@ class RequiredText(Text):
         return text
 
 
-class Email(fields.Email):
-    """An email address, trimmed and lower-cased."""
+class Email(fields.String):
+    """An email address that sign-in will accept, trimmed and lower-cased."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {"invalid": "Enter an email address like name@example.com.",
-                                             "required": "Enter an email address."})
+        kwargs.setdefault("error_messages", {"required": "Enter an email address."})
         super().__init__(validate=validate.Length(max=254), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = value.strip().lower()
-        _refuse_control_characters(value if isinstance(value, str) else "")
-        return super()._deserialize(value, attr, data, **kwargs)
+        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        _refuse_control_characters(text)
+        try:
+            return email_validator.validate_email(text, check_deliverability=False).normalized
+        except email_validator.EmailNotValidError as error:
+            raise ValidationError("Enter an email address like name@example.com.") from error
 
 
 @cache
