@@ -30,8 +30,19 @@ run: db
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider -n 2 --cov=practice
+
+# The whole suite on SQLite; then, when TEST_DATABASE_URL is set, again on PostgreSQL
+# with the schema built by the migrations. Coverage adds up over both runs.
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadgroup --cov=practice --cov-report=term:skip-covered $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== SecureBase tests on SQLite ==" && \
+	  $(PYTEST) --cov-report= $(PYTEST_ARGS) && \
+	  echo "== SecureBase tests on PostgreSQL ==" && \
+	  SB_TEST_DB=postgres $(PYTEST) --cov-append --cov-report=term:skip-covered $(PYTEST_ARGS); \
+	else \
+	  $(PYTEST) --cov-report=term:skip-covered $(PYTEST_ARGS); \
+	fi
 
 test-fast: setup
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 -m "not browser" $(PYTEST_ARGS)
