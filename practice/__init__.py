@@ -11,9 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers and commands."""
+    # A test may give its own instance folder (crisis.json, demo logins) as INSTANCE_PATH.
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
@@ -29,7 +31,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from flask_security import SQLAlchemyUserDatastore
 
-    from practice import headers, models
+    from practice import headers, models, sqlite
     from practice.auth import events, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
@@ -37,6 +39,8 @@ def register_extensions(app: Flask) -> None:
 
     headers.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from practice import create_app
@@ -72,15 +74,34 @@ def app_config(tmp_path, database_url):
         "MAIL_BACKEND": "locmem",
         "SHOW_INVITE_LINKS": True,
         "SECURITY_PASSWORD_HASH": "argon2",
+        # Still argon2id, with light parameters so the suite stays quick (production keeps the defaults).
+        "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__memory_cost": 1024, "argon2__rounds": 1,
+                                                  "argon2__parallelism": 1},
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
     }
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    The test body keeps an app context open for its own queries; without this, requests would
+    share its ``g`` (Flask-Login's cached user, Principal's identity) and its session. The test's
+    pending work is committed first, so the request sees it and no read lock is held.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def app(app_config):
     """A fresh app with an empty, ready database."""
     app = create_app(app_config)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         if POSTGRES:
             _truncate_postgres()
