@@ -8,6 +8,7 @@ import uuid
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from practice import audit
 from practice.couples.models import Couple, CoupleStatus, Partner
@@ -28,7 +29,9 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
         pattern = f"%{search.lower()}%"
         names = select(Partner.couple_id).where(db.func.lower(Partner.name).like(pattern))
         query = query.where(or_(db.func.lower(Couple.label).like(pattern), Couple.id.in_(names)))
-    return query.order_by(db.func.lower(Couple.label))
+    # The caseload shows each partner's invitation state: load them in two queries, not 2 per row.
+    loads = selectinload(Couple.partners).selectinload(Partner.invitations)
+    return query.options(loads).order_by(db.func.lower(Couple.label))
 
 
 def counselor_couple(couple_id: uuid.UUID) -> Couple:
