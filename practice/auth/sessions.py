@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, session
+from flask import current_app, flash, request, session
 from flask_login import current_user
 from flask_security import logout_user
 from sqlalchemy import delete
@@ -15,6 +15,8 @@ from practice.extensions import db
 
 SESSION_KEY = "sb_sid"
 TOUCH_EVERY = timedelta(minutes=1)
+#: Stylesheets and scripts neither need nor extend a session.
+STATIC_ENDPOINTS = {"static", "security.static"}
 
 
 def _digest(sid: str) -> str:
@@ -48,7 +50,7 @@ def end_all(user, keep_current=False) -> None:
 
 def check() -> None:
     """Sign out a browser whose session was revoked, sat idle too long or is too old."""
-    if not current_user.is_authenticated:
+    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
         return
     sid = session.get(SESSION_KEY)
     row = db.session.get(LoginSession, _digest(sid)) if sid else None
