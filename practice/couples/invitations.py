@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from practice import audit
 from practice.auth.models import Role, User, utcnow
-from practice.couples.models import Invitation, Partner
+from practice.couples.models import CoupleStatus, Invitation, Partner
 from practice.extensions import db
 
 
@@ -86,6 +86,8 @@ def find_open_invitation(token: str) -> Invitation | None:
         return None
     if invitation.expires_at <= utcnow() or invitation.partner.user_id is not None:
         return None
+    if invitation.partner.couple.status != CoupleStatus.active:
+        return None  # an archived couple's portal is closed, so its links are too
     return invitation
 
 

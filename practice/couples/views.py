@@ -40,8 +40,12 @@ def caseload():
     """The counselor's couples, searchable, active or archived, a page at a time."""
     search = request.args.get("q", "").strip()[:100]
     status = CoupleStatus.archived if request.args.get("status") == "archived" else CoupleStatus.active
-    page = db.paginate(access.caseload_query(search, status),
-                       per_page=current_app.config["CASELOAD_PAGE_SIZE"], error_out=False)
+    query = access.caseload_query(search, status)
+    per_page = current_app.config["CASELOAD_PAGE_SIZE"]
+    page = db.paginate(query, per_page=per_page, error_out=False)
+    if page.page > 1 and not page.items:
+        # A page past the end (an old bookmark, a couple just archived): show the last one.
+        page = db.paginate(query, page=max(page.pages, 1), per_page=per_page, error_out=False)
     audit.record("caseload.view", object_type="caseload")
     db.session.commit()
     return render_template("couples/caseload.html", page=page, search=search, status=status,

@@ -1,0 +1,50 @@
+"""Fixtures for the functional tests: signed-in people, forms posted the way a browser does."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_instance_folder(app_config, tmp_path):
+    """Each test gets its own instance folder, so crisis.json and demo logins stay out of the repo."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    app_config["INSTANCE_PATH"] = str(folder)
+
+
+@pytest.fixture
+def outbox(app):
+    """The emails this app sent (Flask-Mailman's locmem backend keeps them per app)."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
+
+
+@pytest.fixture
+def counselor(make_user, auth):
+    """A counselor, signed in on the default client."""
+    user = make_user("counselor", email="dana@example.com", name="Dana Reyes")
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def submit(client, auth):
+    """Post a form the way a browser does: open the page, take its CSRF token, send."""
+
+    def post(page, data, action=None, **kwargs):
+        return client.post(action or page, data={**data, "csrf_token": auth.csrf(page)}, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def browser(app, auth):
+    """Open another browser, optionally signed in as someone: ``browser(partner_user)``."""
+
+    def open_browser(user=None):
+        other = app.test_client()
+        if user is not None:
+            type(auth)(other).login(user)
+        return other
+
+    return open_browser
