@@ -3,12 +3,12 @@
 import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_security import roles_required
 from marshmallow import ValidationError
 
-from practice.auth import services
-from practice.auth.models import User
 from practice.admin.schemas import CounselorSchema
+from practice.auth import services
+from practice.auth.guards import role_required
+from practice.auth.models import User
 from practice.extensions import db
 from practice.fields import form_errors
 
@@ -16,7 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@roles_required("admin")
+@role_required("admin")
 def _admins_only():
     """Every admin page is for admins."""
 

@@ -3,11 +3,12 @@
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_security import auth_required, roles_required
+from flask_security import auth_required
 from flask_smorest import Blueprint
 
 from practice import access, audit
-from practice.api.schemas import CoupleSummarySchema, ApiErrorSchema, MeSchema
+from practice.api.schemas import ApiErrorSchema, CoupleSummarySchema, MeSchema
+from practice.auth.guards import role_required
 from practice.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
@@ -30,7 +31,7 @@ class Me(MethodView):
 class CoupleSummary(MethodView):
     """The signed-in partner's couple."""
 
-    @roles_required("partner")
+    @role_required("partner")
     @bp.response(200, CoupleSummarySchema)
     @bp.alt_response(401, schema=ApiErrorSchema, description="Not signed in")
     @bp.alt_response(403, schema=ApiErrorSchema, description="Not a partner")

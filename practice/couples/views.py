@@ -2,18 +2,27 @@
 
 import uuid
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
-from flask_security import roles_required
 from marshmallow import ValidationError
 
 from practice import access, audit
+from practice.auth.guards import role_required
 from practice.couples import invitations, services
 from practice.couples.hub import COUPLE_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
-from practice.couples.schemas import CoupleSchema, form_to_nested
+from practice.couples.schemas import CoupleSchema, form_errors, form_to_nested
 from practice.extensions import db
-from practice.fields import form_errors, time_zones
+from practice.fields import time_zones
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
@@ -21,7 +30,7 @@ FRESH_LINKS = "fresh_invitation_links"
 
 
 @bp.before_request
-@roles_required("counselor")
+@role_required("counselor")
 def _counselors_only():
     """Every caseload page is for counselors."""
 

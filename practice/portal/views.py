@@ -1,9 +1,9 @@
 """The partner's home, phone first."""
 
 from flask import Blueprint, render_template
-from flask_security import roles_required
 
 from practice import access, audit
+from practice.auth.guards import role_required
 from practice.couples.hub import PORTAL_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT
 from practice.extensions import db
@@ -12,7 +12,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 
 @bp.get("/")
-@roles_required("partner")
+@role_required("partner")
 def home():
     """The partner's couple, counselor, homework and worksheets."""
     partner = access.own_partner()
