@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, request, session
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from flask_security import logout_user
 from sqlalchemy import delete
@@ -48,8 +48,12 @@ def end_all(user, keep_current=False) -> None:
     db.session.execute(query)
 
 
-def check() -> None:
-    """Sign out a browser whose session was revoked, sat idle too long or is too old."""
+def check():
+    """Sign out a browser whose session was revoked, sat idle too long or is too old.
+
+    The request then stops here: the page asks to sign in again (a JSON client gets 401), so
+    no view runs for a user who was signed out a moment ago.
+    """
     if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
         return
     sid = session.get(SESSION_KEY)
@@ -83,3 +87,16 @@ def check() -> None:
         )
     else:
         flash("Your session has ended. Please sign in again.", "info")
+    return signed_out_response()
+
+
+def signed_out_response():
+    """Ask to sign in again: 401 JSON for the API, otherwise the sign-in page."""
+    from practice import errors
+
+    if errors.wants_json():
+        return errors.json_error(401, "Your session has ended. Sign in again.")
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    if request.blueprint == "security":
+        back = None
+    return redirect(url_for("security.login", next=back))
