@@ -1,6 +1,12 @@
-"""Flask-Security signals turned into server-side sessions and audit events."""
+"""Flask-Security signals turned into server-side sessions and audit events.
 
-from flask_login import user_logged_out
+Also Flask-Security's answers to a visitor who is not signed in (sign in, or 401 JSON under
+/api) and to a signed-in user outside their role (403, audited as a denial).
+"""
+
+from flask import abort, request
+from flask_login import current_user, user_logged_out
+from flask_security.decorators import default_unauthn_handler
 from flask_security.signals import (
     password_changed,
     password_reset,
@@ -12,7 +18,7 @@ from flask_security.signals import (
 
 from practice import audit
 from practice.auth import sessions
-from practice.extensions import db
+from practice.extensions import db, security
 
 
 def on_login(app, user, authn_via, **extra):
@@ -58,6 +64,26 @@ def on_two_factor_disabled(app, user, **extra):
     audit.record("two_factor.disabled", actor=user, object_type="user", object_id=user.id)
 
 
+def on_unauthenticated(mechanisms=None, headers=None):
+    """Not signed in: the API answers 401 in its documented error shape, pages ask to sign in."""
+    from practice import errors
+
+    if errors.wants_json():
+        body, code = errors.json_error(401, "Sign in to continue.")
+        return body, code, headers or {}
+    return default_unauthn_handler(mechanisms, headers)
+
+
+def on_unauthorized(func_name, params):
+    """Signed in but outside the page's role: audit the denial and answer 403."""
+    if not current_user.is_authenticated:
+        return on_unauthenticated()
+    audit.record("access.denied", object_type="page", object_id=request.endpoint or "",
+                 outcome="denied")
+    db.session.commit()
+    abort(403)
+
+
 def connect(app) -> None:
     """Subscribe to the sign-in signals of this app."""
     user_authenticated.connect(on_login, app)
@@ -67,3 +93,5 @@ def connect(app) -> None:
     password_reset.connect(on_password_reset, app)
     tf_profile_changed.connect(on_two_factor_changed, app)
     tf_disabled.connect(on_two_factor_disabled, app)
+    security.unauthn_handler(on_unauthenticated)
+    security.unauthz_handler(on_unauthorized)
