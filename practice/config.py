@@ -77,6 +77,8 @@ DEFAULTS = {
     "SECURITY_URL_PREFIX": None,
     "SECURITY_MSG_INVALID_PASSWORD": ("That email and password do not match an account.", "error"),
     "SECURITY_MSG_USER_DOES_NOT_EXIST": ("That email and password do not match an account.", "error"),
+    # With generic responses on, a failed sign-in shows this one message, known account or not.
+    "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("That email and password do not match an account.", "error"),
     "SECURITY_MSG_PASSWORD_NOT_PROVIDED": ("Enter your password.", "error"),
     "SECURITY_MSG_LOGIN": ("Please sign in to continue.", "info"),
     "SECURITY_MSG_REFRESH": ("Please confirm your password to continue.", "info"),
