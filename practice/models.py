@@ -1,10 +1,11 @@
 """Every feature's models, imported in one place for Alembic and ``create_all``."""
 
 from practice.audit import AuditEvent, AuditHead
+from practice.auth.drafts import FormDraft
 from practice.auth.models import LoginSession, Role, User, WebAuthn, roles_users
 from practice.couples.models import Couple, Invitation, Partner
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Couple", "Invitation", "LoginSession", "Partner", "Role",
+    "AuditEvent", "AuditHead", "Couple", "FormDraft", "Invitation", "LoginSession", "Partner", "Role",
     "User", "WebAuthn", "roles_users",
 ]

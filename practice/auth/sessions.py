@@ -10,6 +10,7 @@ from flask_security import logout_user
 from sqlalchemy import delete
 
 from practice import audit
+from practice.auth import drafts
 from practice.auth.models import LoginSession, utcnow
 from practice.extensions import db
 
@@ -73,7 +74,9 @@ def check():
             row.last_seen_at = now
             db.session.commit()
         return
-    audit.record(f"session.{reason}", actor=current_user._get_current_object())
+    user = current_user._get_current_object()
+    audit.record(f"session.{reason}", actor=user)
+    kept = request.method == "POST" and reason != "revoked" and drafts.keep(user, request.path, request.form)
     if row is not None:
         db.session.delete(row)
     db.session.commit()
@@ -87,16 +90,19 @@ def check():
         )
     else:
         flash("Your session has ended. Please sign in again.", "info")
-    return signed_out_response()
+    if kept:
+        flash("What you were typing is saved. Sign in and it will be back in the form.", "info")
+    return signed_out_response(request.path if kept else None)
 
 
-def signed_out_response():
+def signed_out_response(back=None):
     """Ask to sign in again: 401 JSON for the API, otherwise the sign-in page."""
     from practice import errors
 
     if errors.wants_json():
         return errors.json_error(401, "Your session has ended. Sign in again.")
-    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    if back is None and request.method == "GET":
+        back = request.full_path.rstrip("?")
     if request.blueprint == "security":
         back = None
     return redirect(url_for("security.login", next=back))

@@ -16,6 +16,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from practice import access, audit
+from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import invitations, services
 from practice.couples.hub import COUPLE_PANELS
@@ -65,7 +66,7 @@ def caseload():
 def new():
     """Add a couple and both partners."""
     if request.method == "GET":
-        return _form_page("couples/form.html", form={"time_zone": "America/New_York"})
+        return _form_page("couples/form.html", form=_restored() or {"time_zone": "America/New_York"})
     try:
         data = CoupleSchema().load(form_to_nested(request.form))
     except ValidationError as error:
@@ -97,7 +98,7 @@ def edit(couple_id: uuid.UUID):
     if request.method == "GET":
         audit.record("couple.view", obj=couple, couple_id=couple.id)
         db.session.commit()
-        return _form_page("couples/form.html", couple=couple, form=_as_form(couple))
+        return _form_page("couples/form.html", couple=couple, form=_restored() or _as_form(couple))
     try:
         data = CoupleSchema().load(form_to_nested(request.form))
     except ValidationError as error:
@@ -107,6 +108,14 @@ def edit(couple_id: uuid.UUID):
     db.session.commit()
     flash("Changes saved.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+def _restored() -> dict | None:
+    """What the counselor typed here before their session ended, if anything."""
+    draft = drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing before you were signed out. Check it and save.", "info")
+    return draft
 
 
 def _as_form(couple) -> dict:
