@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from practice import config
 
@@ -20,6 +21,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     config.load(app, test_config)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -31,7 +35,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from flask_security import SQLAlchemyUserDatastore
 
-    from practice import headers, models, sqlite
+    from practice import headers, models, sqlite  # noqa: F401  (sqlite sets its pragmas on import)
     from practice.auth import events, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
@@ -39,8 +43,6 @@ def register_extensions(app: Flask) -> None:
 
     headers.init_app(app)
     db.init_app(app)
-    with app.app_context():
-        sqlite.configure(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
