@@ -2,6 +2,7 @@
 
 from practice import audit
 from practice.auth import sessions
+from practice.couples import invitations
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.auth.models import utcnow
 from practice.extensions import db
@@ -32,7 +33,7 @@ def add_couple(counselor, data: dict) -> Couple:
 
 
 def edit_couple(couple: Couple, data: dict) -> Couple:
-    """Change a couple's details; a partner's email is fixed once they have an account."""
+    """Change a couple's details; a joined partner's email is fixed, a new one voids old links."""
     a, b = data["partner_a"], data["partner_b"]
     couple.label = data.get("label") or default_label(a["name"], b["name"])
     couple.time_zone = data["time_zone"]
@@ -40,7 +41,9 @@ def edit_couple(couple: Couple, data: dict) -> Couple:
     for partner, entered in zip(couple.partners, (a, b), strict=True):
         partner.name = entered["name"]
         partner.pronouns = entered.get("pronouns") or None
-        if partner.user_id is None:
+        if partner.user_id is None and partner.email != entered["email"]:
+            # A link sent to the old address must not open an account under the new one.
+            invitations.revoke_invitation(partner)
             partner.email = entered["email"]
     audit.record("couple.edit", obj=couple, couple_id=couple.id)
     return couple

@@ -1,0 +1,274 @@
+"""Inviting partners: the email, the link's life (resend, revoke, expiry) and accepting it."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+
+from practice.extensions import db
+from webpage import field_error, flashes, text_of
+
+NEW_PASSWORD = "our kitchen smells of cinnamon"
+
+
+def soon() -> datetime:
+    """A minute from now, to the second: clocks only move forward (signed cookies refuse the past)."""
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=1)
+
+
+@pytest.fixture
+def couple(counselor, make_couple):
+    """A couple whose partners have not been invited yet."""
+    return make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
+
+
+def invite(submit, couple, partner):
+    """Press "Send invitation" (or "Send a new invitation") for a partner."""
+    return submit(f"/couples/{couple.id}", {},
+                  action=f"/couples/{couple.id}/partners/{partner.id}/invite")
+
+
+def revoke(submit, couple, partner):
+    """Press "Revoke link" for a partner."""
+    return submit(f"/couples/{couple.id}", {},
+                  action=f"/couples/{couple.id}/partners/{partner.id}/revoke")
+
+
+def link_in(message) -> str:
+    """The invitation link in an email."""
+    match = re.search(r"https?://\S+/invite/\S+", message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def partner_card(page, name: str) -> str:
+    """The text of one partner's card on the couple page."""
+    text = text_of(page)
+    start = text.index(name)
+    return text[start:start + 300]
+
+
+def accept(anonymous, link, password=NEW_PASSWORD, confirm=None):
+    """Choose a password on the invitation page."""
+    page = anonymous.get(link)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return anonymous.post(link, data={
+        "email": "ignored@example.com", "password": password,
+        "password_confirm": password if confirm is None else confirm, "csrf_token": token,
+    })
+
+
+def test_sending_an_invitation_emails_a_working_link(client, couple, submit, outbox, browser):
+    partner = couple.partners[0]
+
+    response = invite(submit, couple, partner)
+
+    page = client.get(response.headers["Location"])
+    assert f"Invitation sent to {partner.email}. The link works once, for 72 hours." in flashes(page)
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert message.to == [partner.email]
+    assert message.subject == "Dana Reyes invited you to SecureBase"
+    assert "Hello Maya Chen" in message.body
+    assert "the link works once, for 72 hours" in message.body
+    welcome = browser().get(link_in(message))
+    assert welcome.status_code == 200
+    assert "Welcome, Maya Chen" in text_of(welcome)
+    assert "Dana Reyes invited you" in text_of(welcome)
+
+
+def test_the_counselor_sees_invited_until_the_expiry(client, couple, submit, outbox):
+    sent_at = soon()
+    with time_machine.travel(sent_at, tick=False):
+        response = invite(submit, couple, couple.partners[1])
+        page = client.get(response.headers["Location"])
+
+    expires = sent_at + timedelta(hours=72)
+    card = partner_card(page, "Jordan Rivera")
+    assert f"Invited until {expires:%b} {expires.day}, {expires:%H:%M} UTC" in card
+    assert "Send a new invitation" in card and "Revoke link" in card
+    assert "Not invited" in partner_card(page, "Maya Chen")
+
+
+def test_the_fresh_link_is_shown_once_on_the_couple_page(client, couple, submit, outbox):
+    response = invite(submit, couple, couple.partners[0])
+
+    first = client.get(response.headers["Location"]).get_data(as_text=True)
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert link_in(outbox[0]) in first
+    assert "/invite/" not in again
+
+
+def test_resending_revokes_the_old_link(client, couple, submit, outbox, browser):
+    partner = couple.partners[0]
+    invite(submit, couple, partner)
+    invite(submit, couple, partner)
+
+    old, new = link_in(outbox[0]), link_in(outbox[1])
+    anonymous = browser()
+    stale = anonymous.get(old)
+    assert stale.status_code == 404
+    assert "This invitation link no longer works" in text_of(stale)
+    assert anonymous.get(new).status_code == 200
+    assert "Invited until" in partner_card(client.get(f"/couples/{couple.id}"), "Maya Chen")
+
+
+def test_revoking_stops_the_link(client, couple, submit, outbox, browser):
+    partner = couple.partners[0]
+    invite(submit, couple, partner)
+
+    response = revoke(submit, couple, partner)
+
+    page = client.get(response.headers["Location"])
+    assert "Maya Chen's invitation link no longer works." in flashes(page)
+    card = partner_card(page, "Maya Chen")
+    assert "Invitation revoked" in card and "Send a new invitation" in card
+    assert browser().get(link_in(outbox[0])).status_code == 404
+
+
+def test_a_link_expires_after_72_hours(couple, counselor, submit, outbox, browser):
+    sent_at = soon()
+    with time_machine.travel(sent_at, tick=False):
+        invite(submit, couple, couple.partners[0])
+    link = link_in(outbox[0])
+
+    with time_machine.travel(sent_at + timedelta(hours=71, minutes=59), tick=False):
+        assert browser().get(link).status_code == 200
+
+    with time_machine.travel(sent_at + timedelta(hours=72), tick=False):
+        expired = browser().get(link)
+        assert expired.status_code == 404
+        assert "It may have expired" in text_of(expired)
+        page = browser(counselor).get(f"/couples/{couple.id}")
+        assert "Invitation expired" in partner_card(page, "Maya Chen")
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "field", "message"),
+    [
+        ("short one", None, "password",
+         "Use at least 12 characters. A short sentence you will remember works well."),
+        ("qwerty123456", None, "password",
+         "That password is on a list of commonly used passwords. Choose a less predictable one."),
+        ("x" * 257, None, "password", "Use at most 256 characters."),
+        (NEW_PASSWORD, NEW_PASSWORD + "!", "password_confirm", "The two passwords are not the same."),
+    ],
+    ids=["too short", "common", "too long", "confirmation differs"],
+)
+def test_a_password_that_breaks_the_rules_keeps_the_page_with_the_reason(
+    couple, submit, outbox, browser, password, confirm, field, message
+):
+    invite(submit, couple, couple.partners[0])
+    anonymous = browser()
+
+    page = accept(anonymous, link_in(outbox[0]), password, confirm)
+
+    assert page.status_code == 422
+    assert field_error(page, field) == message
+    assert "Welcome, Maya Chen" in text_of(page)
+    assert couple.partners[0].user_id is None
+    assert anonymous.get("/portal/").status_code == 302
+
+
+def test_accepting_signs_the_partner_in_and_lands_in_the_portal(
+    client, couple, submit, outbox, browser
+):
+    invite(submit, couple, couple.partners[0])
+    phone = browser()
+
+    response = accept(phone, link_in(outbox[0]))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/portal/")
+    portal = phone.get("/portal/")
+    assert "Hi Maya" in text_of(portal)
+    assert "Joined" in partner_card(client.get(f"/couples/{couple.id}"), "Maya Chen")
+
+
+def test_the_new_account_signs_in_with_the_chosen_password(couple, submit, outbox, browser, auth):
+    invite(submit, couple, couple.partners[0])
+    accept(browser(), link_in(outbox[0]))
+    db.session.expire_all()
+    partner_user = couple.partners[0].user
+
+    later = browser()
+    type(auth)(later).login(partner_user, password=NEW_PASSWORD)
+
+    assert "Hi Maya" in text_of(later.get("/portal/"))
+
+
+def test_a_used_link_cannot_be_used_again(couple, submit, outbox, browser):
+    invite(submit, couple, couple.partners[0])
+    link = link_in(outbox[0])
+    accept(browser(), link)
+
+    again = browser().get(link)
+    second_try = accept_without_page(browser(), link)
+
+    assert again.status_code == 404
+    assert "This invitation link no longer works" in text_of(again)
+    assert second_try.status_code in (400, 404)
+
+
+def accept_without_page(anonymous, link):
+    """Post a password straight to a link, with a token from the sign-in page."""
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      anonymous.get("/login").get_data(as_text=True)).group(1)
+    return anonymous.post(link, data={"password": "a second account for me",
+                                      "password_confirm": "a second account for me",
+                                      "csrf_token": token})
+
+
+def test_someone_already_signed_in_is_asked_to_sign_out(client, couple, submit, outbox):
+    invite(submit, couple, couple.partners[0])
+
+    page = client.get(link_in(outbox[0]))
+
+    assert page.status_code == 409
+    text = text_of(page)
+    assert "Sign out to accept this invitation" in text
+    assert "This invitation is for Maya Chen" in text
+    assert couple.partners[0].user_id is None
+
+
+def test_an_email_that_already_has_an_account_is_told_to_sign_in(
+    couple, submit, outbox, browser, make_user
+):
+    make_user("partner", email=couple.partners[0].email, two_factor=False)
+    invite(submit, couple, couple.partners[0])
+
+    page = browser().get(link_in(outbox[0]))
+
+    assert page.status_code == 409
+    assert "You already have an account" in text_of(page)
+
+
+def test_correcting_an_invited_partners_email_stops_the_old_link(
+    client, couple, submit, outbox, browser
+):
+    partner = couple.partners[0]
+    invite(submit, couple, partner)
+    form = {
+        "partner_a.name": "Maya Chen", "partner_a.email": "maya.right@example.com",
+        "partner_b.name": "Jordan Rivera", "partner_b.email": couple.partners[1].email,
+        "time_zone": "America/Chicago", "confidentiality": "no_secrets",
+    }
+
+    submit(f"/couples/{couple.id}/edit", form)
+
+    assert browser().get(link_in(outbox[0])).status_code == 404
+    assert "Invitation revoked" in partner_card(client.get(f"/couples/{couple.id}"), "Maya Chen")
+
+
+def test_another_counselor_cannot_invite_my_couples_partner(couple, make_user, browser, outbox):
+    other = browser(make_user("counselor", email="other@example.com"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      other.get("/couples/").get_data(as_text=True)).group(1)
+
+    response = other.post(f"/couples/{couple.id}/partners/{couple.partners[0].id}/invite",
+                          data={"csrf_token": token})
+
+    assert response.status_code == 404
+    assert outbox == []
