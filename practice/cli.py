@@ -3,11 +3,14 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from practice import audit as audit_log
 from practice import demo
+from practice.admin.schemas import CounselorSchema
 from practice.auth.services import AccountError, create_user
 from practice.extensions import db
+from practice.fields import form_errors
 
 
 @click.command("create-counselor")
@@ -17,7 +20,12 @@ from practice.extensions import db
 def create_counselor(email, name, password):
     """Create a counselor account; they set up two-factor at their first sign-in."""
     try:
-        user = create_user(email, name, password, "counselor")
+        # The same checks as the admin's form: a real email address and a name.
+        data = CounselorSchema().load({"email": email, "name": name, "password": password})
+        user = create_user(data["email"], data["name"], data["password"], "counselor")
+    except ValidationError as error:
+        field, message = next(iter(form_errors(error).items()))
+        raise click.BadParameter(message, param_hint=f"--{field}") from error
     except AccountError as error:
         raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
     db.session.commit()
