@@ -1,0 +1,366 @@
+# ruff: noqa: E501
+# (The matrix is a wide table, one row per line; the code itself keeps to 100 columns.)
+"""The access matrix: every route in ``app.url_map`` x every method x every role.
+
+SECURITY.md ("Authorization") and DESIGN.md ("Access rules") ask for one test that walks the whole
+URL map. The expected answers are the table ``MATRIX`` below, one row per rule and method. A rule
+or method that is in the URL map but not in the table fails the suite: add it to the matrix.
+
+Roles, in column order: ``anon`` (not signed in), counselor ``X`` (owns couple 1), counselor ``Y``
+(owns couple 2), ``admin``, partners ``P1A`` and ``P1B`` of couple 1, and ``P2A`` of couple 2.
+
+URL parameters are couple 1's: ``couple_id`` is couple 1, ``partner_id`` is P1A's partner record,
+``token`` is a live invitation link (for /invite) or a live password-reset token (for /reset),
+``user_id`` is a spare counselor the admin can switch on and off, ``filename`` a real static file.
+``/tf-setup/<token>`` gets a token that was never issued (Flask-Security makes real ones mid-setup).
+
+Cells:
+
+- a number: that status;
+- ``login``: 302 to the sign-in page (``/login``, any query);
+- ``>/path``: 302 to that path (query ignored).
+
+Every POST carries a valid CSRF token for the client's own session, and only what is listed in
+``POST_DATA``, so the check is about who may act, not about forms: a 422 means "allowed in, the
+empty form was refused". Methods a rule does not allow (GET, POST, PUT, PATCH, DELETE) must answer
+405 for every role; HEAD and OPTIONS are Werkzeug's automatic ones and are not checked.
+
+Each person signs in once, through the real forms. The rows in ``SIGNS_OUT`` end the session
+(Flask-Security signs out anyone who opens /tf-validate while signed in), so after them everyone
+signs in again, the clock moved 31 s on so a staff member's TOTP code is not a replay.
+"""
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from practice.audit import AuditEvent
+from practice.extensions import db
+from tests.conftest import Auth
+
+ROLES = ("anon", "X", "Y", "admin", "P1A", "P1B", "P2A")
+STAFF = {"X", "Y", "admin"}
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# fmt: off
+MATRIX = """
+rule                                                 method  anon    X          Y          admin              P1A        P1B        P2A
+/                                                    GET     login   >/couples/ >/couples/ >/admin/counselors >/portal/  >/portal/  >/portal/
+/help                                                GET     200     200        200        200                200        200        200
+/account                                             GET     login   200        200        200                200        200        200
+/static/<path:filename>                              GET     200     200        200        200                200        200        200
+/fs-static/<path:filename>                           GET     200     200        200        200                200        200        200
+
+/login                                               GET     200     >/         >/         >/                 >/         >/         >/
+/login                                               POST    200     >/         >/         >/                 >/         >/         >/
+/reset                                               GET     200     200        200        200                200        200        200
+/reset                                               POST    200     200        200        200                200        200        200
+/reset/<token>                                       GET     200     200        200        200                200        200        200
+/reset/<token>                                       POST    200     200        200        200                200        200        200
+/change                                              GET     login   200        200        200                200        200        200
+/change                                              POST    login   200        200        200                200        200        200
+/verify                                              GET     login   200        200        200                200        200        200
+/verify                                              POST    login   200        200        200                200        200        200
+/tf-setup                                            GET     login   200        200        200                200        200        200
+/tf-setup                                            POST    login   200        200        200                200        200        200
+/tf-setup/<token>                                    POST    login   >/tf-setup >/tf-setup >/tf-setup          >/tf-setup >/tf-setup >/tf-setup
+/tf-select                                           GET     login   login      login      login              login      login      login
+/tf-select                                           POST    login   login      login      login              login      login      login
+/tf-rescue                                           GET     login   >/         >/         >/                 >/         >/         >/
+/tf-rescue                                           POST    login   >/         >/         >/                 >/         >/         >/
+/mf-recovery                                         GET     login   >/         >/         >/                 >/         >/         >/
+/mf-recovery                                         POST    login   >/         >/         >/                 >/         >/         >/
+/mf-recovery-codes                                   GET     login   200        200        200                200        200        200
+/mf-recovery-codes                                   POST    login   200        200        200                200        200        200
+
+/couples/                                            GET     login   200        200        403                403        403        403
+/couples/new                                         GET     login   200        200        403                403        403        403
+/couples/new                                         POST    login   422        422        403                403        403        403
+/couples/<uuid:couple_id>                            GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/edit                       GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/edit                       POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/audit                      GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/partners/<uuid:partner_id>/invite  POST  login  >/couples/{couple_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/partners/<uuid:partner_id>/revoke  POST  login  >/couples/{couple_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/archive                    POST    login   >/couples/ 404        403                403        403        403
+/couples/<uuid:couple_id>/restore                    POST    login   >/couples/{couple_id}  404  403      403        403        403
+
+/admin/counselors                                    GET     login   403        403        200                403        403        403
+/admin/counselors                                    POST    login   403        403        422                403        403        403
+/admin/counselors/<uuid:user_id>/active              POST    login   403        403        >/admin/counselors 403        403        403
+
+/invite/<token>                                      GET     200     409        409        409                409        409        409
+/invite/<token>                                      POST    422     409        409        409                409        409        409
+
+/portal/                                             GET     login   403        403        403                200        200        200
+
+/api/v1/openapi.json                                 GET     200     200        200        200                200        200        200
+/api/v1/me                                           GET     401     200        200        200                200        200        200
+/api/v1/couple                                       GET     401     403        403        403                200        200        200
+
+/tf-validate                                         GET     login   login      login      login              login      login      login
+/tf-validate                                         POST    login   login      login      login              login      login      login
+/logout                                              POST    >/login >/login    >/login    >/login            >/login    >/login    >/login
+"""
+# fmt: on
+
+#: Rows that end sessions: X's archive signs couple 1's partners out; /tf-validate and /logout sign
+#: out whoever opens them. These rows run right to left (the counselor who archives acts after the
+#: partners have been checked), and after them everyone signs in again.
+SIGNS_OUT = {("/couples/<uuid:couple_id>/archive", "POST"), ("/tf-validate", "GET"),
+             ("/tf-validate", "POST"), ("/logout", "POST")}
+
+#: Form fields a POST sends besides the CSRF token ("active=1" keeps the spare counselor active).
+POST_DATA = {"/admin/counselors/<uuid:user_id>/active": {"active": "1"}}
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Keep this module's SQLite file on tmpfs if there is one: a thousand requests that commit."""
+    path = None
+    if app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:") and os.path.isdir("/dev/shm"):
+        path = f"/dev/shm/securebase-matrix-{uuid.uuid4().hex}.sqlite"
+        app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    yield app_config
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if path and os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
+def parse_matrix(text: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The table as {(rule, method): expected cell per role}."""
+    rows = {}
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    for line in lines[1:]:
+        rule, method, *cells = line.split()
+        assert len(cells) == len(ROLES), f"{rule} {method}: {len(cells)} cells, {len(ROLES)} roles"
+        assert (rule, method) not in rows, f"{rule} {method} is in the matrix twice"
+        rows[(rule, method)] = tuple(cells)
+    return rows
+
+
+EXPECTED = parse_matrix(MATRIX)
+
+
+def routed_methods(app) -> dict[str, set[str]]:
+    """Each rule in the URL map with the methods it answers (HEAD and OPTIONS left out)."""
+    rules: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        rules.setdefault(rule.rule, set()).update(rule.methods - {"HEAD", "OPTIONS"})
+    return rules
+
+
+def test_every_route_and_method_is_in_the_matrix(app):
+    routed = routed_methods(app)
+    missing = sorted(f"{method} {rule}" for rule, methods in routed.items() for method in methods
+                     if (rule, method) not in EXPECTED)
+    assert not missing, "Not in the access matrix (tests/test_access_matrix.py); add it to the " \
+        "access matrix with the expected status for every role: " + ", ".join(missing)
+    stale = sorted(f"{method} {rule}" for rule, method in EXPECTED
+                   if method not in routed.get(rule, set()))
+    assert not stale, "In the access matrix but not in app.url_map: " + ", ".join(stale)
+    assert not SIGNS_OUT - EXPECTED.keys()
+    assert not POST_DATA.keys() - routed.keys()
+
+
+class Cast:
+    """Everyone in the matrix, each with one browser, signed in through the real forms."""
+
+    def __init__(self, app, world):
+        self.app, self.world = app, world
+        self.clients, self.tokens = {}, {}
+        self.new_browsers()
+
+    def new_browsers(self):
+        """A fresh browser (empty cookie jar) for every role."""
+        for number, role in enumerate(ROLES, start=1):
+            client = self.app.test_client()
+            # Its own address, so the per-address sign-in limits count each browser separately.
+            client.environ_base["REMOTE_ADDR"] = f"10.0.0.{number}"
+            self.clients[role] = client
+
+    def sign_in_all(self):
+        """Open fresh browsers and sign every role in; keep each one's CSRF token."""
+        self.new_browsers()
+        for role, client in self.clients.items():
+            auth = Auth(client)
+            if role != "anon":
+                auth.login(self.world[role])
+            self.tokens[role] = auth.csrf("/login" if role == "anon" else "/account")
+
+    def request(self, role: str, method: str, url: str, data: dict | None = None):
+        """One request by one role; a POST carries the role's CSRF token."""
+        client = self.clients[role]
+        if method == "GET":
+            return client.get(url, buffered=True)
+        return client.open(url, method=method, buffered=True,
+                           data={**(data or {}), "csrf_token": self.tokens[role]})
+
+
+def fill(rule: str, params: dict[str, str]) -> str:
+    """The rule with its <converter:name> parts replaced by ``params``."""
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: params[m.group(1)], rule)
+
+
+def observed_cell(response, expected: str, params: dict[str, str]) -> str:
+    """The response written the way the matrix writes it, matching ``expected`` when it can."""
+    status = response.status_code
+    if status in (301, 302, 303):
+        path = urlsplit(response.headers["Location"]).path
+        if path == "/login" and expected == "login":
+            return "login"
+        if expected.startswith(">") and path == expected[1:].format(**params):
+            return expected
+        return "login" if path == "/login" else ">" + path
+    return str(status)
+
+
+def check_api_error_shape(response, where: str) -> list[str]:
+    """An /api error must be JSON: code, status, message (and optional errors)."""
+    if not response.is_json:
+        return [f"{where}: {response.status_code} is not JSON ({response.content_type})"]
+    body = response.get_json()
+    problems = []
+    if body.get("code") != response.status_code:
+        problems.append(f"{where}: body code {body.get('code')!r} != {response.status_code}")
+    if not isinstance(body.get("status"), str) or not isinstance(body.get("message"), str):
+        problems.append(f"{where}: error body lacks status/message: {body}")
+    if set(body) - {"code", "status", "message", "errors"}:
+        problems.append(f"{where}: unexpected keys in error body: {sorted(body)}")
+    return problems
+
+
+def matrix_params(app, world, make_user, make_couple) -> dict[str, str]:
+    """Couple 1's ids, a live invitation link, a live reset token, a spare counselor, real files."""
+    from flask_security.recoverable import generate_reset_password_token
+
+    from practice.couples.invitations import invite_partner
+
+    couple1 = world["couple1"]
+    spare = make_user("counselor", email="spare@example.com", name="Spare Counselor")
+    waiting = make_couple(world["X"], names=("Ivy Waiting", "Ike Waiting"))
+    with app.test_request_context():
+        link = invite_partner(waiting.partners[0])
+        reset_token = generate_reset_password_token(world["P2B"])
+    db.session.commit()
+    return {
+        "couple_id": str(couple1.id),
+        "partner_id": str(couple1.partners[0].id),
+        "user_id": str(spare.id),
+        "invite_token": urlsplit(link).path.rsplit("/", 1)[1],
+        "reset_token": reset_token,
+        "setup_token": "never-issued-" + uuid.uuid4().hex,
+        "static": "css/app.css",
+        "fs_static": "js/webauthn.js",
+    }
+
+
+def url_for_rule(rule: str, params: dict[str, str]) -> str:
+    """The URL the matrix opens for a rule."""
+    token = {"/invite/<token>": params["invite_token"], "/reset/<token>": params["reset_token"],
+             "/tf-setup/<token>": params["setup_token"]}.get(rule)
+    filename = {"/static/<path:filename>": params["static"],
+                "/fs-static/<path:filename>": params["fs_static"]}.get(rule)
+    return fill(rule, {**params, "token": token or "", "filename": filename or ""})
+
+
+@pytest.fixture
+def matrix(app, world, make_user, make_couple):
+    """The URL parameters and a signed-in browser per role, on a running clock."""
+    params = matrix_params(app, world, make_user, make_couple)
+    cast = Cast(app, world)
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
+        cast.sign_in_all()
+        yield params, cast, clock
+
+
+def test_access_matrix(app, matrix):
+    params, cast, clock = matrix
+    routed = routed_methods(app)
+    wrong: list[str] = []
+    for (rule, method), cells in EXPECTED.items():
+        if rule not in routed:
+            continue  # reported by test_every_route_and_method_is_in_the_matrix
+        url = url_for_rule(rule, params)
+        observed = dict.fromkeys(ROLES, "")
+        for role in reversed(ROLES) if (rule, method) in SIGNS_OUT else ROLES:
+            expected = cells[ROLES.index(role)]
+            response = cast.request(role, method, url, POST_DATA.get(rule))
+            observed[role] = observed_cell(response, expected, params)
+            if rule.startswith("/api/") and response.status_code >= 400:
+                wrong += check_api_error_shape(response, f"{role} {method} {rule}")
+        if tuple(observed.values()) != cells:
+            wrong.append(f"{method} {rule}\n    expected {' '.join(cells)}\n    observed "
+                         f"{' '.join(observed.values())}")
+        if (rule, method) in SIGNS_OUT:
+            clock.shift(timedelta(seconds=31))  # a new TOTP time step for the staff's next sign-in
+            cast.sign_in_all()
+    columns = " ".join(ROLES)
+    assert not wrong, f"Access matrix mismatches (columns: {columns}):\n" + "\n".join(wrong)
+
+
+def test_methods_a_rule_does_not_answer_are_405_for_everyone(app, matrix):
+    params, cast, _ = matrix
+    wrong: list[str] = []
+    for rule, methods in sorted(routed_methods(app).items()):
+        url = url_for_rule(rule, params)
+        for method in ALL_METHODS:
+            if method in methods:
+                continue
+            for role in ROLES:
+                response = cast.request(role, method, url)
+                if response.status_code != 405:
+                    wrong.append(f"{method} {rule} as {role}: {response.status_code}, expected 405")
+                elif rule.startswith("/api/"):
+                    wrong += check_api_error_shape(response, f"{role} {method} {rule}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_someone_elses_object_is_the_same_404_as_a_missing_one(app, world):
+    """Z1/Z3/Z7: a miss for someone else's id is byte-for-byte the page for an id never issued."""
+    couple1, couple2 = world["couple1"], world["couple2"]
+    nobody = str(uuid.uuid4())
+    # (who asks, rule, method, someone else's ids, ids that do not exist)
+    cases = []
+    for rule, method in EXPECTED:
+        if "<uuid:couple_id>" not in rule:
+            continue
+        mine_ids = {"couple_id": str(couple1.id), "partner_id": str(couple1.partners[0].id)}
+        missing_ids = {"couple_id": nobody, "partner_id": nobody}
+        cases.append(("Y", rule, method, mine_ids, missing_ids))  # Y asks for X's couple
+        if "<uuid:partner_id>" in rule:
+            # X asks for a partner of Y's couple under X's own couple.
+            theirs = {"couple_id": str(couple1.id), "partner_id": str(couple2.partners[0].id)}
+            cases.append(("X", rule, method, theirs, {**theirs, "partner_id": nobody}))
+    not_a_counselor = {"user_id": str(world["P1A"].id)}
+    cases.append(("admin", "/admin/counselors/<uuid:user_id>/active", "POST", not_a_counselor,
+                  {"user_id": nobody}))
+    assert len(cases) >= 10
+
+    cast = Cast(app, world)
+    for role in ("X", "Y", "admin"):
+        Auth(cast.clients[role]).login(world[role])
+        cast.tokens[role] = Auth(cast.clients[role]).csrf("/account")
+    # Frozen clock: the footer's sign-out form carries a CSRF token signed with the time.
+    with time_machine.travel(datetime.now(UTC), tick=False):
+        for role, rule, method, theirs, missing in cases:
+            data = POST_DATA.get(rule)
+            other = cast.request(role, method, fill(rule, theirs), data)
+            absent = cast.request(role, method, fill(rule, missing), data)
+            where = f"{role} {method} {rule}"
+            assert other.status_code == absent.status_code == 404, where
+            denied = db.session.scalars(select(AuditEvent).where(
+                AuditEvent.action == "access.denied", AuditEvent.actor_id == world[role].id,
+                AuditEvent.object_id.in_(theirs.values()))).all()
+            # Couple data goes through access.py, which audits the miss (the admin's lookup doesn't).
+            assert denied or role == "admin", f"{where}: the refused lookup was not audited"
+            assert other.get_data() == absent.get_data(), f"{where}: the two 404 pages differ"
+            drop = {"X-Request-ID", "Set-Cookie"}
+            headers = [[h for h in r.headers if h[0] not in drop] for r in (other, absent)]
+            assert headers[0] == headers[1], f"{where}: the two 404s' headers differ"
