@@ -8,6 +8,15 @@ SHIPPED = Path(__file__).parent / "data" / "crisis"
 
 def crisis_resources(app) -> dict:
     """Return the practice's crisis resources: instance/crisis.json, else the shipped locale file."""
+    shipped = SHIPPED / f"{app.config['CRISIS_LOCALE']}.json"
     override = Path(app.instance_path) / "crisis.json"
-    path = override if override.exists() else SHIPPED / f"{app.config['CRISIS_LOCALE']}.json"
-    return json.loads(path.read_text())
+    if override.exists():
+        try:
+            resources = json.loads(override.read_text(encoding="utf-8"))
+            if isinstance(resources, dict) and resources.get("emergency_number"):
+                return resources
+            app.logger.error("%s has no emergency_number; showing %s instead", override, shipped.name)
+        except (OSError, UnicodeDecodeError, ValueError):
+            # The help page must never fail: a broken override falls back to the shipped list.
+            app.logger.exception("Could not read %s; showing %s instead", override, shipped.name)
+    return json.loads(shipped.read_text(encoding="utf-8"))

@@ -156,6 +156,16 @@ def test_an_instance_crisis_file_overrides_the_shipped_one(app, client):
     assert "988" not in text and "afraid of, controlled by, or hurt by a partner" not in text
 
 
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"locale": "Lakeside"}', "\udcff"])
+def test_a_broken_crisis_file_never_breaks_the_help_page(app, client, content):
+    (Path(app.instance_path) / "crisis.json").write_text(content, errors="surrogateescape")
+
+    page = client.get("/help")
+
+    assert page.status_code == 200
+    assert "988 Suicide & Crisis Lifeline" in text_of(page)
+
+
 def test_the_help_page_is_the_same_for_a_signed_in_partner(client, auth, world):
     auth.login(world["P1A"])
     text = text_of(client.get("/help"))
