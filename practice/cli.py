@@ -82,9 +82,10 @@ def demo_code(email):
     from practice.auth.models import User
     from practice.extensions import security
 
+    email = email.strip().lower()
     if not email.endswith("@" + demo.DEMO_DOMAIN):
         raise click.BadParameter("only demo accounts have a printable code", param_hint="EMAIL")
-    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.tf_totp_secret:
         raise click.BadParameter("no demo account with two-factor has that email", param_hint="EMAIL")
     click.echo(security.totp_factory.generate_totp_password(user.tf_totp_secret))

@@ -130,6 +130,13 @@ def test_demo_code_prints_a_code_that_signs_the_demo_counselor_in(runner, client
     assert "Maya & Jordan" in text_of(client.get("/couples/"))
 
 
+def test_demo_code_accepts_the_email_in_any_case(runner):
+    runner.invoke(args=["seed-demo", "--quiet"])
+    result = runner.invoke(args=["demo-code", "Samuel@Demo.Example.COM"])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"\d{6}", result.output.strip())
+
+
 @pytest.mark.parametrize(
     ("email", "message"),
     [
