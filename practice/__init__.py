@@ -48,12 +48,12 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     datastore = SQLAlchemyUserDatastore(db, models.User, models.Role, models.WebAuthn)
-    security.init_app(
-        app, datastore,
-        password_util_cls=PracticePasswordUtil,
-        totp_cls=ReplayProtectedTotp,
-        mf_recovery_codes_util_cls=HashedRecoveryCodes,
-    )
+    # Security.init_app ignores *_cls keywords (only Security() reads them); set them first, or
+    # the common-password list, one-time TOTP codes and hashed recovery codes are all off.
+    security._password_util_cls = PracticePasswordUtil
+    security._totp_cls = ReplayProtectedTotp
+    security._mf_recovery_codes_util_cls = HashedRecoveryCodes
+    security.init_app(app, datastore)
     throttle.guard(app)
     events.connect(app)
     app.before_request(sessions.check)
