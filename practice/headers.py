@@ -32,7 +32,9 @@ def add_headers(response):
     headers["Content-Security-Policy"] = CSP
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: CSRF checks over HTTPS (WTF_CSRF_SSL_STRICT) need our own
+    # pages to send a Referer to us; other sites still get none.
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     headers["X-Request-ID"] = g.get("request_id", "")
