@@ -33,6 +33,8 @@ DEFAULTS = {
     "ABSOLUTE_SESSION_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "REMEMBER_COOKIE_DURATION": timedelta(days=1),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PREFERRED_URL_SCHEME": "http",
     # Flask-Security
     "SECURITY_PASSWORD_HASH": "argon2",
@@ -176,6 +178,10 @@ def _finish(config):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     config["SQLALCHEMY_DATABASE_URI"] = uri
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["ABSOLUTE_SESSION_HOURS"])
+    # Flask-Login's remember cookie has its own flags; it is Secure whenever the session is.
+    config["REMEMBER_COOKIE_SECURE"] = bool(
+        config.get("REMEMBER_COOKIE_SECURE") or config["SESSION_COOKIE_SECURE"]
+    )
     config["SECURITY_TOTP_SECRETS"] = {
         str(k): v for k, v in dict(config["SECURITY_TOTP_SECRETS"]).items()
     }
