@@ -20,14 +20,19 @@ def _refuse_control_characters(value: str) -> None:
 class Text(fields.String):
     """A string kept exactly as typed, except that ends are trimmed and controls refused."""
 
-    def __init__(self, *, max_length: int, trim: bool = True, **kwargs):
+    def __init__(self, *, max_length: int, trim: bool = True, single_line: bool = False, **kwargs):
         self.trim = trim
+        #: Names and labels end up in email subjects and headings, where a line break breaks things.
+        self.single_line = single_line
         super().__init__(validate=validate.Length(max=max_length, error=f"Keep this under {max_length + 1} characters."), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         _refuse_control_characters(text)
-        return text.strip() if self.trim else text
+        text = text.strip() if self.trim else text
+        if self.single_line and any(char in text for char in "\n\r\t"):
+            raise ValidationError("Keep this on one line.")
+        return text
 
 
 class RequiredText(Text):

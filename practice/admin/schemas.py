@@ -11,6 +11,6 @@ class CounselorSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    name = RequiredText(label="the counselor's name", max_length=120)
+    name = RequiredText(label="the counselor's name", max_length=120, single_line=True)
     email = Email(required=True)
     password = fields.String(required=True, error_messages={"required": "Choose a first password."})

@@ -60,7 +60,8 @@ def invite_partner(partner: Partner) -> str:
     link = url_for("invitations.accept", token=token, _external=True)
     counselor = partner.couple.counselor
     message = EmailMessage(
-        subject=f"{counselor.display_name} invited you to SecureBase",
+        # Collapsed to one line: a line break in a header makes the mail library refuse to send.
+        subject=f"{' '.join(counselor.display_name.split())} invited you to SecureBase",
         body=render_template("couples/invitation_email.txt", partner=partner, counselor=counselor,
                              link=link, hours=hours),
         to=[partner.email],

@@ -12,9 +12,9 @@ class PartnerSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    name = RequiredText(label="the partner's name", max_length=120)
+    name = RequiredText(label="the partner's name", max_length=120, single_line=True)
     email = Email(required=True)
-    pronouns = Text(max_length=40, load_default="")
+    pronouns = Text(max_length=40, single_line=True, load_default="")
 
 
 class CoupleSchema(Schema):
@@ -23,7 +23,7 @@ class CoupleSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    label = Text(max_length=120, load_default="")
+    label = Text(max_length=120, single_line=True, load_default="")
     time_zone = TimeZone(required=True, error_messages={"required": "Choose the couple's time zone."})
     confidentiality = fields.Enum(
         Confidentiality, load_default=Confidentiality.no_secrets,

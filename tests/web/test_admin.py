@@ -74,6 +74,7 @@ def test_the_email_is_stored_lower_case(client, admin, submit):
     [
         ({"name": ""}, "name", "Enter the counselor's name."),
         ({"name": "Elena\x00"}, "name", "Remove the invisible control character from this text."),
+        ({"name": "Dr. Elena\nMoreno"}, "name", "Keep this on one line."),
         ({"email": "elena at example"}, "email", "Enter an email address like name@example.com."),
         ({"email": "DANA@example.com"}, "email", "An account with this email already exists."),
         ({"email": "owner@example.com"}, "email", "An account with this email already exists."),
@@ -84,7 +85,7 @@ def test_the_email_is_stored_lower_case(client, admin, submit):
         ({"password": ""}, "password",
          "Use at least 12 characters. A short sentence you will remember works well."),
     ],
-    ids=["missing name", "NUL in name", "bad email", "duplicate email (any case)",
+    ids=["missing name", "NUL in name", "line break in name", "bad email", "duplicate email (any case)",
          "the admin's own email", "short password", "common password", "empty password"],
 )
 def test_each_mistake_is_shown_next_to_its_field_and_the_rest_is_kept(

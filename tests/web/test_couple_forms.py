@@ -75,9 +75,12 @@ def test_email_addresses_are_stored_lower_case(client, counselor, submit):
         ("label", "x" * 121, "Keep this under 121 characters."),
         ("partner_a.name", "Maya\x00Chen", "Remove the invisible control character from this text."),
         ("partner_b.pronouns", "t" * 41, "Keep this under 41 characters."),
+        ("partner_b.name", "Jordan\nRivera", "Keep this on one line."),
+        ("label", "Maya &\r\nJordan", "Keep this on one line."),
     ],
     ids=["missing name", "blank name", "bad email", "missing email", "same email twice",
-         "unknown time zone", "overlong label", "NUL in a name", "overlong pronouns"],
+         "unknown time zone", "overlong label", "NUL in a name", "overlong pronouns",
+         "line break in a name", "line break in the label"],
 )
 def test_each_mistake_is_shown_next_to_its_field_and_everything_typed_is_kept(
     client, counselor, submit, field, value, message

@@ -78,6 +78,19 @@ def test_sending_an_invitation_emails_a_working_link(client, couple, submit, out
     assert "Dana Reyes invited you" in text_of(welcome)
 
 
+def test_an_invitation_goes_out_even_if_a_name_has_a_line_break(
+    make_user, make_couple, auth, submit, outbox
+):
+    counselor = make_user("counselor", name="Dr. Elena\nMoreno")
+    auth.login(counselor)
+    couple = make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
+
+    response = invite(submit, couple, couple.partners[0])
+
+    assert response.status_code == 302
+    assert outbox[0].subject == "Dr. Elena Moreno invited you to SecureBase"
+
+
 def test_the_counselor_sees_invited_until_the_expiry(client, couple, submit, outbox):
     sent_at = soon()
     with time_machine.travel(sent_at, tick=False):
