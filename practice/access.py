@@ -26,9 +26,13 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
     """Select the signed-in counselor's couples, optionally matching a name."""
     query = select(Couple).where(Couple.counselor_id == current_user.id, Couple.status == status)
     if search:
-        pattern = f"%{search.lower()}%"
-        names = select(Partner.couple_id).where(db.func.lower(Partner.name).like(pattern))
-        query = query.where(or_(db.func.lower(Couple.label).like(pattern), Couple.id.in_(names)))
+        # %, _ and the escape character itself are plain characters in a name search.
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        names = select(Partner.couple_id).where(
+            db.func.lower(Partner.name).like(pattern, escape="\\"))
+        query = query.where(or_(db.func.lower(Couple.label).like(pattern, escape="\\"),
+                                Couple.id.in_(names)))
     # The caseload shows each partner's invitation state: load them in two queries, not 2 per row.
     loads = selectinload(Couple.partners).selectinload(Partner.invitations)
     return query.options(loads).order_by(db.func.lower(Couple.label))
