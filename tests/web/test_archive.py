@@ -110,3 +110,13 @@ def test_another_counselor_cannot_archive_my_couple(client, couple, make_user, b
 
     assert response.status_code == 404
     assert "Maya & Jordan" in text_of(client.get("/couples/"))
+
+
+def test_the_audit_trail_records_archive_and_restore(client, couple, submit):
+    archive(submit, couple)
+    restore(submit, couple)
+
+    text = text_of(client.get(f"/couples/{couple.id}/audit"))
+
+    assert text.index("couple.restore") < text.index("couple.archive")
+    assert "Dana Reyes counselor couple.archive" in text

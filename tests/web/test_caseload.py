@@ -165,12 +165,13 @@ def test_a_page_past_the_end_does_not_claim_the_caseload_is_empty(
     assert "Eve & Ed" in text
 
 
-def test_a_page_number_that_is_not_a_number_shows_the_first_page(
-    small_pages, client, counselor, make_couple
+@pytest.mark.parametrize("number", ["abc", "0", "-1"])
+def test_a_page_number_that_is_not_a_page_shows_the_first_page(
+    small_pages, client, counselor, make_couple, number
 ):
     for names in FIVE[:3]:
         make_couple(counselor, names=names)
-    page = client.get("/couples/?page=abc")
+    page = client.get(f"/couples/?page={number}")
     assert page.status_code == 200
     assert couple_labels(page) == ["Ava & Al", "Bea & Bo"]
 

@@ -90,6 +90,17 @@ def test_seed_demo_creates_the_demo_practice_and_prints_the_logins(app, runner):
     assert (Path(app.instance_path) / "demo-logins.txt").read_text().strip() == out.strip()
 
 
+def test_a_demo_partner_signs_in_to_their_portal(runner, client, auth):
+    runner.invoke(args=["seed-demo", "--quiet"])
+    maya = db.session.scalar(select(User).where(User.email == "maya@demo.example.com"))
+
+    auth.login(maya, password=DEMO_PASSWORD)
+
+    text = text_of(client.get("/portal/"))
+    assert "Hi Maya" in text and "Jordan Rivera (they/them)" in text
+    assert "Your counselor Dr. Elena Moreno" in text
+
+
 def test_seed_demo_does_nothing_the_second_time(runner):
     runner.invoke(args=["seed-demo"])
 

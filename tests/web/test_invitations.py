@@ -158,6 +158,23 @@ def test_a_link_expires_after_72_hours(couple, counselor, submit, outbox, browse
         assert "Invitation expired" in partner_card(page, "Maya Chen")
 
 
+def test_after_expiry_a_new_invitation_works(couple, counselor, submit, outbox, browser):
+    sent_at = soon()
+    with time_machine.travel(sent_at, tick=False):
+        invite(submit, couple, couple.partners[0])
+
+    with time_machine.travel(sent_at + timedelta(hours=80), tick=False):
+        later = browser(counselor)
+        page = later.get(f"/couples/{couple.id}")
+        assert "Send a new invitation" in partner_card(page, "Maya Chen")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        later.post(f"/couples/{couple.id}/partners/{couple.partners[0].id}/invite",
+                   data={"csrf_token": token})
+        assert len(outbox) == 2
+        assert browser().get(link_in(outbox[1])).status_code == 200
+        assert browser().get(link_in(outbox[0])).status_code == 404
+
+
 @pytest.mark.parametrize(
     ("password", "confirm", "field", "message"),
     [
