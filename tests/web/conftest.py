@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _own_instance_folder(app_config, tmp_path):
-    """Each test gets its own instance folder, so crisis.json and demo logins stay out of the repo."""
+    """Each test gets its own instance folder: crisis.json and demo logins stay out of the repo."""
     folder = tmp_path / "instance"
     folder.mkdir()
     app_config["INSTANCE_PATH"] = str(folder)

@@ -4,10 +4,10 @@ import re
 
 import pytest
 from sqlalchemy import select
+from webpage import csrf_token, field_error, field_value, flashes, text_of
 
 from practice.auth.models import User
 from practice.extensions import db
-from webpage import csrf_token, field_error, field_value, flashes, text_of
 
 NEW_PASSWORD = "willow branches by the pond"
 
@@ -85,8 +85,9 @@ def test_the_email_is_stored_lower_case(client, admin, submit):
         ({"password": ""}, "password",
          "Use at least 12 characters. A short sentence you will remember works well."),
     ],
-    ids=["missing name", "NUL in name", "line break in name", "bad email", "duplicate email (any case)",
-         "the admin's own email", "short password", "common password", "empty password"],
+    ids=["missing name", "NUL in name", "line break in name", "bad email",
+         "duplicate email (any case)", "the admin's own email", "short password",
+         "common password", "empty password"],
 )
 def test_each_mistake_is_shown_next_to_its_field_and_the_rest_is_kept(
     client, admin, submit, make_user, changes, field, message
@@ -107,7 +108,8 @@ def test_each_mistake_is_shown_next_to_its_field_and_the_rest_is_kept(
 
 def test_a_missing_password_field_asks_for_one(client, admin, auth):
     page = client.post("/admin/counselors", data={
-        "name": "Dr. Elena Moreno", "email": "elena@example.com", "csrf_token": auth.csrf("/admin/counselors"),
+        "name": "Dr. Elena Moreno", "email": "elena@example.com",
+        "csrf_token": auth.csrf("/admin/counselors"),
     })
     assert page.status_code == 422
     assert field_error(page, "password") == "Choose a first password."

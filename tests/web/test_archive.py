@@ -1,7 +1,6 @@
-"""Archiving a couple takes them out of the caseload and closes their portal; restoring undoes it."""
+"""Archiving takes a couple out of the caseload and closes their portal; restoring undoes it."""
 
 import pytest
-
 from webpage import csrf_token, flashes, text_of
 
 
@@ -26,12 +25,15 @@ def test_archiving_moves_the_couple_to_the_archived_tab(client, couple, submit):
 
     assert response.status_code == 302
     caseload = client.get(response.headers["Location"])
-    assert "Maya & Jordan archived. You can restore them from the archived list." in flashes(caseload)
+    assert ("Maya & Jordan archived. You can restore them from the archived list."
+            in flashes(caseload))
     assert "Your caseload is empty" in text_of(caseload)
     assert "Maya & Jordan" in text_of(client.get("/couples/?status=archived"))
 
 
-def test_an_archived_couple_page_offers_restore_and_no_invitations(client, counselor, make_couple, submit):
+def test_an_archived_couple_page_offers_restore_and_no_invitations(
+    client, counselor, make_couple, submit
+):
     couple = make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
     archive(submit, couple)
 
@@ -82,7 +84,8 @@ def test_inviting_a_partner_of_an_archived_couple_is_refused(
     response = submit(f"/couples/{couple.id}", {},
                       action=f"/couples/{couple.id}/partners/{partner.id}/invite")
 
-    assert "Restore this couple before inviting partners." in flashes(client.get(response.headers["Location"]))
+    page = client.get(response.headers["Location"])
+    assert "Restore this couple before inviting partners." in flashes(page)
     assert outbox == []
 
 

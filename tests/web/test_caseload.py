@@ -4,16 +4,17 @@ import html
 import re
 
 import pytest
+from webpage import text_of
 
 from practice.couples.services import archive_couple
 from practice.extensions import db
-from webpage import text_of
 
 
 def couple_labels(response) -> list[str]:
     """The couple names listed in the caseload table, in order."""
     body = response.get_data(as_text=True)
-    return [html.unescape(label) for label in re.findall(r"<td><a href=\"/couples/[0-9a-f-]+\">([^<]+)</a></td>", body)]
+    labels = re.findall(r'<td><a href="/couples/[0-9a-f-]+">([^<]+)</a></td>', body)
+    return [html.unescape(label) for label in labels]
 
 
 def test_empty_caseload_invites_adding_a_first_couple(client, counselor):
@@ -177,7 +178,9 @@ def test_a_page_number_that_is_not_a_page_shows_the_first_page(
 
 
 @pytest.mark.parametrize("query", ["%", "_"])
-def test_search_treats_percent_and_underscore_as_plain_characters(client, counselor, make_couple, query):
+def test_search_treats_percent_and_underscore_as_plain_characters(
+    client, counselor, make_couple, query
+):
     make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
     page = client.get("/couples/", query_string={"q": query})
     assert couple_labels(page) == []

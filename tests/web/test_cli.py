@@ -1,16 +1,16 @@
-"""The ``flask --app practice`` commands a practice owner runs: create-counselor, seed-demo, demo-code."""
+"""The commands a practice owner runs: create-counselor, seed-demo, demo-code."""
 
 import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from webpage import csrf_token, text_of
 
 from practice.auth.models import Role, User
 from practice.couples.models import Couple, Partner
 from practice.demo import DEMO_PASSWORD
 from practice.extensions import db
-from webpage import csrf_token, text_of
 
 PASSWORD = "copper kettle on the stove"
 
@@ -51,8 +51,9 @@ def test_create_counselor_prompts_for_what_is_missing(runner):
 def test_create_counselor_refuses_bad_input_with_a_clear_error(runner, option, value, message):
     args = {"--email": "elena@example.com", "--name": "Dr. Elena Moreno", "--password": PASSWORD}
     args[option] = value
+    options = [part for pair in args.items() for part in pair]
 
-    result = runner.invoke(args=["create-counselor", *[part for pair in args.items() for part in pair]])
+    result = runner.invoke(args=["create-counselor", *options])
 
     assert result.exit_code == 2
     assert f"Invalid value for {option}: {message}" in result.output
@@ -80,7 +81,8 @@ def test_seed_demo_creates_the_demo_practice_and_prints_the_logins(app, runner):
     assert len(counselors) == 2
     assert db.session.scalar(select(func.count()).select_from(Couple)) == 4
     for counselor in counselors:
-        couples = db.session.scalars(select(Couple).where(Couple.counselor_id == counselor.id)).all()
+        couples = db.session.scalars(
+            select(Couple).where(Couple.counselor_id == counselor.id)).all()
         assert any(all(p.user_id for p in couple.partners) for couple in couples), counselor.name
         assert counselor.email in out and counselor.name in out
     secrets = re.findall(r"two-factor secret for your authenticator app: ([A-Z2-7]{16,})", out)
@@ -137,7 +139,8 @@ def test_demo_code_prints_a_code_that_signs_the_demo_counselor_in(runner, client
     assert re.fullmatch(r"\d{6}", code)
     client.post("/login", data={"email": "elena@demo.example.com", "password": DEMO_PASSWORD,
                                 "csrf_token": csrf_token(client.get("/login"))})
-    client.post("/tf-validate", data={"code": code, "csrf_token": csrf_token(client.get("/tf-validate"))})
+    client.post("/tf-validate", data={"code": code,
+                                      "csrf_token": csrf_token(client.get("/tf-validate"))})
     assert "Maya & Jordan" in text_of(client.get("/couples/"))
 
 

@@ -2,10 +2,12 @@
 
 import pytest
 from sqlalchemy import func, select
+from webpage import checked_choice, field_error, field_value, flashes, text_of
 
 from practice.couples.models import Couple
 from practice.extensions import db
-from webpage import checked_choice, field_error, field_value, flashes, text_of
+
+TIME_ZONE_HINT = "Choose a time zone from the list, like America/Chicago."
 
 
 def couple_form(**changes) -> dict:
@@ -71,9 +73,10 @@ def test_email_addresses_are_stored_lower_case(client, counselor, submit):
         ("partner_a.email", "maya-at-example", "Enter an email address like name@example.com."),
         ("partner_b.email", "", "Enter an email address like name@example.com."),
         ("partner_b.email", "MAYA@example.com", "Each partner needs their own email address."),
-        ("time_zone", "Mars/Olympus_Mons", "Choose a time zone from the list, like America/Chicago."),
+        ("time_zone", "Mars/Olympus_Mons", TIME_ZONE_HINT),
         ("label", "x" * 121, "Keep this under 121 characters."),
-        ("partner_a.name", "Maya\x00Chen", "Remove the invisible control character from this text."),
+        ("partner_a.name", "Maya\x00Chen",
+         "Remove the invisible control character from this text."),
         ("partner_b.pronouns", "t" * 41, "Keep this under 41 characters."),
         ("partner_b.name", "Jordan\nRivera", "Keep this on one line."),
         ("label", "Maya &\r\nJordan", "Keep this on one line."),
@@ -104,7 +107,7 @@ def test_several_mistakes_are_all_shown_at_once(client, counselor, submit):
     page = submit("/couples/new", couple_form(partner_a__name="", time_zone="Nowhere"))
     assert page.status_code == 422
     assert field_error(page, "partner_a.name") == "Enter the partner's name."
-    assert field_error(page, "time_zone") == "Choose a time zone from the list, like America/Chicago."
+    assert field_error(page, "time_zone") == TIME_ZONE_HINT
 
 
 def test_a_missing_time_zone_asks_for_one(client, counselor, submit):
@@ -194,7 +197,9 @@ def test_a_joined_partners_email_cannot_be_changed(client, counselor, make_coupl
     assert "someone.else@example.com" not in text
 
 
-def test_another_counselors_couple_cannot_be_edited(client, counselor, make_user, make_couple, submit):
+def test_another_counselors_couple_cannot_be_edited(
+    client, counselor, make_user, make_couple, submit
+):
     other = make_user("counselor", email="other@example.com")
     couple = make_couple(other, names=("Pia Two", "Ben Two"))
     path = f"/couples/{couple.id}/edit"

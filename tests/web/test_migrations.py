@@ -13,7 +13,8 @@ from practice.extensions import db
 
 def migrated_app(app_config, tmp_path):
     """An app on a fresh SQLite file that only the migrations have touched."""
-    return create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite'}"})
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    return create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
 
 
 def differences(connection) -> list:

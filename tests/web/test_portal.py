@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from practice.extensions import db
 from webpage import text_of
 
-DISCLAIMER = "An educational tool to use alongside your therapist. Not therapy, diagnosis or emergency help."
+from practice.extensions import db
+
+DISCLAIMER = ("An educational tool to use alongside your therapist. "
+              "Not therapy, diagnosis or emergency help.")
 
 
 def test_partner_sees_their_couple_counselor_and_partner(client, auth, world):

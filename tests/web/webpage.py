@@ -14,7 +14,8 @@ def text_of(response) -> str:
 def field_error(response, name: str) -> str | None:
     """The error message shown under the form field ``name``, or None."""
     field_id = "f-" + name.replace(".", "-")
-    match = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', response.get_data(as_text=True))
+    body = response.get_data(as_text=True)
+    match = re.search(rf'id="{re.escape(field_id)}-error">([^<]*)<', body)
     return html.unescape(match.group(1)) if match else None
 
 
