@@ -7,7 +7,7 @@ SHIPPED = Path(__file__).parent / "data" / "crisis"
 
 
 def crisis_resources(app) -> dict:
-    """Return the practice's crisis resources: instance/crisis.json, else the shipped locale file."""
+    """Return the practice's crisis resources: instance/crisis.json, else the shipped file."""
     shipped = SHIPPED / f"{app.config['CRISIS_LOCALE']}.json"
     override = Path(app.instance_path) / "crisis.json"
     if override.exists():
@@ -15,7 +15,7 @@ def crisis_resources(app) -> dict:
             resources = json.loads(override.read_text(encoding="utf-8"))
             if isinstance(resources, dict) and resources.get("emergency_number"):
                 return resources
-            app.logger.error("%s has no emergency_number; showing %s instead", override, shipped.name)
+            app.logger.error("%s has no emergency_number; showing %s", override, shipped.name)
         except (OSError, UnicodeDecodeError, ValueError):
             # The help page must never fail: a broken override falls back to the shipped list.
             app.logger.exception("Could not read %s; showing %s instead", override, shipped.name)
