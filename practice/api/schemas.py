@@ -1,6 +1,10 @@
 """Shapes of the API's responses."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from practice.couples.models import Confidentiality
+
+ROLES = ("admin", "counselor", "partner")
 
 
 class ApiErrorSchema(Schema):
@@ -17,7 +21,7 @@ class MeSchema(Schema):
 
     name = fields.String(required=True)
     email = fields.Email(required=True)
-    role = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
     two_factor = fields.Boolean(required=True)
 
 
@@ -38,5 +42,6 @@ class CoupleSummarySchema(Schema):
     label = fields.String(required=True)
     time_zone = fields.String(required=True)
     counselor = fields.String(required=True)
-    confidentiality = fields.String(required=True)
+    confidentiality = fields.String(
+        required=True, validate=validate.OneOf([c.value for c in Confidentiality]))
     partners = fields.List(fields.Nested(PartnerSummarySchema), required=True)

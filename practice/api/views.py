@@ -11,7 +11,26 @@ from practice.api.schemas import ApiErrorSchema, CoupleSummarySchema, MeSchema
 from practice.auth.guards import role_required
 from practice.extensions import db
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
+#: The security scheme every operation names: the signed-in browser's session cookie.
+SESSION = "session"
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint, whose document also says how to sign in: the session cookie."""
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """Declare the session cookie as a security scheme, then document the views."""
+        if SESSION not in spec.components.security_schemes:
+            spec.components.security_scheme(SESSION, {
+                "type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"],
+                "description": "The session cookie set by signing in at /login (two-factor "
+                               "included for staff). Without it every operation answers 401.",
+            })
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+
+
+bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
+SIGNED_IN = [{SESSION: []}]
 
 
 @bp.route("/me")
@@ -19,6 +38,7 @@ class Me(MethodView):
     """The signed-in person."""
 
     @auth_required()
+    @bp.doc(security=SIGNED_IN)
     @bp.response(200, MeSchema)
     @bp.alt_response(401, schema=ApiErrorSchema, description="Not signed in")
     def get(self):
@@ -32,6 +52,7 @@ class CoupleSummary(MethodView):
     """The signed-in partner's couple."""
 
     @role_required("partner")
+    @bp.doc(security=SIGNED_IN)
     @bp.response(200, CoupleSummarySchema)
     @bp.alt_response(401, schema=ApiErrorSchema, description="Not signed in")
     @bp.alt_response(403, schema=ApiErrorSchema, description="Not a partner")
