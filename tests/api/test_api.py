@@ -226,6 +226,23 @@ def test_openapi_document_lists_both_paths_with_their_responses(spec):
         assert set(resolve(spec, default)["properties"]) == ERROR_KEYS
 
 
+def test_openapi_document_says_every_operation_needs_the_session_cookie(app, spec):
+    scheme = spec["components"]["securitySchemes"]["session"]
+    assert scheme == {**scheme, "type": "apiKey", "in": "cookie",
+                      "name": app.config["SESSION_COOKIE_NAME"]}
+    for path, operations in spec["paths"].items():
+        assert operations["get"]["security"] == [{"session": []}], path
+
+
+def test_documented_enums_hold_every_value(spec):
+    from practice.couples.models import Confidentiality
+
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["Me"]["properties"]["role"]["enum"]) == {"admin", "counselor", "partner"}
+    assert set(schemas["CoupleSummary"]["properties"]["confidentiality"]["enum"]) == \
+        {c.value for c in Confidentiality}
+
+
 def test_documented_me_fields_are_the_ones_sent(signed_in, spec):
     me = spec["components"]["schemas"]["Me"]
     body = signed_in("P1A").get("/api/v1/me").get_json()
