@@ -115,6 +115,21 @@ def test_the_fresh_link_is_shown_once_on_the_couple_page(client, couple, submit,
     assert "/invite/" not in again
 
 
+@pytest.fixture
+def mail_only(app_config):
+    """A practice with real email, where links are never shown on screen."""
+    app_config["SHOW_INVITE_LINKS"] = False
+
+
+def test_with_real_email_the_link_is_only_in_the_email(mail_only, client, couple, submit, outbox):
+    response = invite(submit, couple, couple.partners[0])
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert link_in(outbox[0]) not in page
+    assert "/invite/" not in page
+
+
 def test_resending_revokes_the_old_link(client, couple, submit, outbox, browser):
     partner = couple.partners[0]
     invite(submit, couple, partner)
