@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from practice import config
+from practice import config, crisis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     config.load(app, test_config)
+    crisis.check_locale(app)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
@@ -66,7 +67,8 @@ def register_blueprints(app: Flask) -> None:
     from practice import main
     from practice.admin import views as admin
     from practice.api import views as api_views
-    from practice.couples import invitation_views, views as couples
+    from practice.couples import invitation_views
+    from practice.couples import views as couples
     from practice.extensions import api
     from practice.portal import views as portal
 

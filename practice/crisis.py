@@ -20,3 +20,14 @@ def crisis_resources(app) -> dict:
             # The help page must never fail: a broken override falls back to the shipped list.
             app.logger.exception("Could not read %s; showing %s instead", override, shipped.name)
     return json.loads(shipped.read_text(encoding="utf-8"))
+
+
+def check_locale(app) -> None:
+    """Refuse to start with a crisis locale that has no shipped resources and no override."""
+    shipped = SHIPPED / f"{app.config['CRISIS_LOCALE']}.json"
+    if not shipped.exists() and not (Path(app.instance_path) / "crisis.json").exists():
+        choices = ", ".join(sorted(p.stem for p in SHIPPED.glob("*.json")))
+        raise RuntimeError(
+            f"CRISIS_LOCALE={app.config['CRISIS_LOCALE']!r} has no crisis resources. "
+            f"Choose one of {choices}, or write instance/crisis.json."
+        )

@@ -1,9 +1,8 @@
 """A6/D2: what a counselor was typing when the idle timeout struck comes back after sign-in."""
 
-import time_machine
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from conftest import csrf_from
+import time_machine
 from sqlalchemy import select
 
 from practice.auth.drafts import FormDraft
@@ -12,9 +11,9 @@ from practice.extensions import db
 
 def test_typing_survives_the_idle_timeout(client, auth, make_user):
     counselor = make_user("counselor")
-    with time_machine.travel(datetime.now(timezone.utc), tick=True) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=True) as clock:
         auth.login(counselor)
-        token = csrf_from(client.get("/couples/new").get_data(as_text=True))
+        token = auth.csrf("/couples/new")
         clock.shift(timedelta(minutes=16))
         response = client.post("/couples/new", data={
             "csrf_token": token, "partner_a.name": "Rosa Díaz", "partner_a.email": "rosa@example.com",

@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_security import login_user
+from sqlalchemy.exc import IntegrityError
 
 from practice.auth.passwords import password_problems
 from practice.couples import invitations
@@ -32,7 +33,13 @@ def accept(token: str):
         elif request.form.get("password_confirm", "") != password:
             errors["password_confirm"] = "The two passwords are not the same."
         if not errors:
-            user = invitations.accept_invitation(invitation, password)
+            try:
+                user = invitations.accept_invitation(invitation, password)
+                db.session.flush()
+            except IntegrityError:
+                # The same link accepted twice at once: the first one wins.
+                db.session.rollback()
+                return render_template("couples/invitation_invalid.html"), 404
             login_user(user, authn_via=["invitation"])
             db.session.commit()
             return redirect(url_for("portal.home"))

@@ -1,10 +1,12 @@
 """What a counselor does with their caseload: add, edit, archive and restore couples."""
 
+from marshmallow import ValidationError
+
 from practice import audit
 from practice.auth import sessions
+from practice.auth.models import utcnow
 from practice.couples import invitations
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.auth.models import utcnow
 from practice.extensions import db
 
 
@@ -35,6 +37,9 @@ def add_couple(counselor, data: dict) -> Couple:
 def edit_couple(couple: Couple, data: dict) -> Couple:
     """Change a couple's details; a joined partner's email is fixed, a new one voids old links."""
     a, b = data["partner_a"], data["partner_b"]
+    kept = [p.email if p.user_id else e["email"] for p, e in zip(couple.partners, (a, b), strict=True)]
+    if kept[0] == kept[1]:
+        raise ValidationError({"partner_b.email": ["Each partner needs their own email address."]})
     couple.label = data.get("label") or default_label(a["name"], b["name"])
     couple.time_zone = data["time_zone"]
     couple.confidentiality = data["confidentiality"]

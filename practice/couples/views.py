@@ -100,11 +100,11 @@ def edit(couple_id: uuid.UUID):
         db.session.commit()
         return _form_page("couples/form.html", couple=couple, form=_restored() or _as_form(couple))
     try:
-        data = CoupleSchema().load(form_to_nested(request.form))
+        services.edit_couple(couple, CoupleSchema().load(form_to_nested(request.form)))
     except ValidationError as error:
+        db.session.rollback()
         return _form_page("couples/form.html", couple=couple, form=request.form,
                           errors=form_errors(error), status=422)
-    services.edit_couple(couple, data)
     db.session.commit()
     flash("Changes saved.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))

@@ -209,3 +209,23 @@ def test_another_counselors_couple_cannot_be_edited(
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(Couple, couple.id).label == "Pia & Ben"
+
+
+def test_an_edit_cannot_give_the_unjoined_partner_the_joined_partners_email(client, auth, make_user, make_couple):
+    """The joined partner's email is fixed; the other partner cannot take it by a crafted form."""
+    counselor = make_user("counselor")
+    couple = make_couple(counselor)
+    couple.partners[0].user_id = make_user("partner", email="joined@example.com").id
+    couple.partners[0].email = "joined@example.com"
+    b_email = couple.partners[1].email
+    auth.login(counselor)
+    response = client.post(f"/couples/{couple.id}/edit", data={
+        "csrf_token": auth.csrf(f"/couples/{couple.id}/edit"), "time_zone": "America/Chicago", "confidentiality": "no_secrets",
+        "partner_a.name": "Alex Morgan", "partner_a.email": "joined@example.com",
+        "partner_b.name": "Sam Lee", "partner_b.email": "joined@example.com",
+    })
+    assert response.status_code == 422
+    assert "Each partner needs their own email address." in response.get_data(as_text=True)
+    from practice.couples.models import Partner
+
+    assert db.session.get(Partner, couple.partners[1].id).email == b_email

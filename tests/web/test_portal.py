@@ -171,3 +171,13 @@ def test_the_help_page_is_the_same_for_a_signed_in_partner(client, auth, world):
     auth.login(world["P1A"])
     text = text_of(client.get("/help"))
     assert "988 Suicide & Crisis Lifeline" in text
+
+
+def test_an_unknown_crisis_locale_stops_the_app_at_start(app_config, tmp_path):
+    """The help page can never show the wrong country's numbers: a bad locale fails at start."""
+    import pytest
+
+    from practice import create_app
+
+    with pytest.raises(RuntimeError, match="CRISIS_LOCALE='fr'"):
+        create_app({**app_config, "CRISIS_LOCALE": "fr", "INSTANCE_PATH": str(tmp_path)})
