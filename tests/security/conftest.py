@@ -36,4 +36,3 @@ def new_client(app):
         return other
 
     return make
-

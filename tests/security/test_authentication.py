@@ -5,14 +5,14 @@ import logging
 import re
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import time_machine
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from practice.auth.models import LoginSession, User
+from practice.auth.models import LoginSession
 from practice.extensions import db
 from tests.conftest import PASSWORD, csrf_from, totp_code
 
@@ -29,8 +29,9 @@ def signed_in(client) -> bool:
 def post_login(client, email, password, **extra):
     """Post the sign-in form once, with a fresh CSRF token."""
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       **extra)
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, **extra
+    )
 
 
 def invitation_link(app, partner) -> str:
@@ -46,18 +47,28 @@ def invitation_link(app, partner) -> str:
 def accept(client, path, password, confirm=None):
     """Post the invitation page's form."""
     token = csrf_from(client.get(path).get_data(as_text=True))
-    return client.post(path, data={"password": password, "password_confirm": confirm or password,
-                                   "csrf_token": token})
+    return client.post(
+        path,
+        data={"password": password, "password_confirm": confirm or password, "csrf_token": token},
+    )
 
 
 def change_password(client, old, new):
     """Post the change-password form."""
     token = csrf_from(client.get("/change").get_data(as_text=True))
-    return client.post("/change", data={"password": old, "new_password": new,
-                                        "new_password_confirm": new, "csrf_token": token})
+    return client.post(
+        "/change",
+        data={
+            "password": old,
+            "new_password": new,
+            "new_password_confirm": new,
+            "csrf_token": token,
+        },
+    )
 
 
 # A1 ---------------------------------------------------------------------------------------------
+
 
 def test_after_five_wrong_passwords_the_account_waits_even_for_the_right_one(client, make_user):
     """A1: repeated wrong passwords for one account get 429 with Retry-After."""
@@ -88,7 +99,7 @@ def test_one_address_trying_many_accounts_is_slowed_down(app_config, request):
 def test_throttled_account_can_sign_in_again_after_the_window(client, make_user):
     """A1: the wait is temporary: after the window the right password works again."""
     user = make_user("partner")
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         for _ in range(6):
             post_login(client, user.email, "not the right password at all")
@@ -106,8 +117,11 @@ def test_wrong_two_factor_codes_are_throttled_too(client, make_user):
     statuses = []
     for guess in range(7):
         token = csrf_from(client.get("/tf-validate").get_data(as_text=True))
-        statuses.append(client.post("/tf-validate", data={"code": f"{guess:06d}",
-                                                          "csrf_token": token}).status_code)
+        statuses.append(
+            client.post(
+                "/tf-validate", data={"code": f"{guess:06d}", "csrf_token": token}
+            ).status_code
+        )
     assert statuses[-1] == 429, statuses
     assert not signed_in(client)
 
@@ -116,15 +130,19 @@ def test_unknown_email_gets_the_same_message_in_similar_time(app_config, request
     """A1: an unknown email looks exactly like a wrong password, message and timing."""
     # Heavier argon2id than the suite's light settings, so hashing dominates as in production.
     app_config["SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS"] = {
-        "argon2__memory_cost": 16384, "argon2__rounds": 2, "argon2__parallelism": 1}
+        "argon2__memory_cost": 16384,
+        "argon2__rounds": 2,
+        "argon2__parallelism": 1,
+    }
     client, make_user = request.getfixturevalue("client"), request.getfixturevalue("make_user")
     users = [make_user("partner", two_factor=False) for _ in range(2)]
 
     def timed(email):
         token = csrf_from(client.get("/login").get_data(as_text=True))
         started = time.perf_counter()
-        response = client.post("/login", data={"email": email, "password": "wrong password again",
-                                               "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": email, "password": "wrong password again", "csrf_token": token}
+        )
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.status_code
         assert SAME_MESSAGE in response.get_data(as_text=True)
@@ -133,10 +151,14 @@ def test_unknown_email_gets_the_same_message_in_similar_time(app_config, request
     # One try per account keeps clear of the per-account limit.
     known_time = statistics.median([timed(u.email) for u in users] + [timed(users[0].email)])
     unknown_time = statistics.median([timed(f"nobody{n}@example.com") for n in range(3)])
-    assert unknown_time < known_time * 3 and known_time < unknown_time * 3, (known_time, unknown_time)
+    assert unknown_time < known_time * 3 and known_time < unknown_time * 3, (
+        known_time,
+        unknown_time,
+    )
 
 
 # A2 ---------------------------------------------------------------------------------------------
+
 
 def test_invitation_refuses_a_password_under_12_characters(app, client, make_user, make_couple):
     """A2: an 11-character password is refused with a helpful message; 12 is enough."""
@@ -155,7 +177,9 @@ def test_long_password_with_spaces_and_emoji_is_kept_exactly(app, client, make_u
     password = ("  our 🌊 quiet river  ✨ bends twice " * 6)[:128]
     assert len(password) == 128
     assert accept(client, invitation_link(app, partner), password).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))}
+    )
     assert not signed_in(client)
     for variant in (password.strip(), password.replace("🌊", ""), " ".join(password.split())):
         assert post_login(client, partner.email, variant).status_code == 200
@@ -163,11 +187,17 @@ def test_long_password_with_spaces_and_emoji_is_kept_exactly(app, client, make_u
     assert signed_in(client)
 
 
-def test_no_composition_rules_a_plain_lowercase_sentence_is_fine(app, client, make_user, make_couple):
+def test_no_composition_rules_a_plain_lowercase_sentence_is_fine(
+    app, client, make_user, make_couple
+):
     """A2: no rules about digits, capitals or symbols."""
     couple = make_couple(make_user("counselor"))
-    assert accept(client, invitation_link(app, couple.partners[0]),
-                  "we walk the dog after dinner").status_code == 302
+    assert (
+        accept(
+            client, invitation_link(app, couple.partners[0]), "we walk the dog after dinner"
+        ).status_code
+        == 302
+    )
 
 
 def common_password() -> str:
@@ -203,16 +233,19 @@ def test_change_password_applies_the_same_rules(client, auth, make_user):
 
 # A3 ---------------------------------------------------------------------------------------------
 
+
 def test_passwords_are_stored_as_argon2id_hashes(app, make_user):
     """A3: the stored hash is argon2id, and argon2 is the configured default."""
     from practice.config import DEFAULTS
 
     user = make_user("partner")
-    stored = db.session.execute(sa.text("SELECT password FROM user WHERE id = :id"),
-                                {"id": user.id.hex}).scalar()
+    stored = db.session.execute(
+        sa.text("SELECT password FROM user WHERE id = :id"), {"id": user.id.hex}
+    ).scalar()
     if stored is None:  # PostgreSQL keeps UUIDs natively
-        stored = db.session.execute(sa.text('SELECT password FROM "user" WHERE email = :e'),
-                                    {"e": user.email}).scalar()
+        stored = db.session.execute(
+            sa.text('SELECT password FROM "user" WHERE email = :e'), {"e": user.email}
+        ).scalar()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
     assert DEFAULTS["SECURITY_PASSWORD_HASH"] == "argon2"
@@ -239,8 +272,10 @@ def test_passwords_never_reach_the_logs(app, client, auth, make_user, make_coupl
 
 # A4 ---------------------------------------------------------------------------------------------
 
+
 def test_signing_in_gives_a_new_session_cookie_and_the_old_one_stays_signed_out(
-        client, auth, make_user, new_client):
+    client, auth, make_user, new_client
+):
     """A4: the cookie changes at sign-in; the pre-sign-in cookie is not signed in."""
     user = make_user("partner")
     client.get("/login")
@@ -257,29 +292,42 @@ def test_signing_in_gives_a_new_session_cookie_and_the_old_one_stays_signed_out(
 def test_next_pointing_at_another_site_is_not_followed(client, make_user):
     """A4: ?next=https://elsewhere.example never sends the person to another site."""
     user = make_user("partner")
-    for target in ("https://elsewhere.example/", "//elsewhere.example/", "/\\elsewhere.example",
-                   "https:elsewhere.example"):
+    for target in (
+        "https://elsewhere.example/",
+        "//elsewhere.example/",
+        "/\\elsewhere.example",
+        "https:elsewhere.example",
+    ):
         token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", query_string={"next": target},
-                               data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+        )
         location = response.headers.get("Location", "")
         assert "elsewhere.example" not in urlsplit(location).netloc, (target, location)
         assert not location.startswith(("//", "/\\", "https:", "http:")), (target, location)
         if response.status_code == 302:
-            client.post("/logout", data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))})
+            client.post(
+                "/logout",
+                data={"csrf_token": csrf_from(client.get("/account").get_data(as_text=True))},
+            )
 
 
 def test_next_on_this_site_is_followed(client, make_user):
     """A4: a local ?next still brings the person back where they were going."""
     user = make_user("partner")
     token = csrf_from(client.get("/login?next=/account").get_data(as_text=True))
-    response = client.post("/login?next=/account",
-                           data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=/account",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/account"
 
 
 # A5 ---------------------------------------------------------------------------------------------
+
 
 def test_a_cookie_saved_before_sign_out_is_refused_after_it(client, auth, make_user, new_client):
     """A5: replaying the cookie from before sign-out does not sign anyone in."""
@@ -299,9 +347,10 @@ def test_a_cookie_saved_before_sign_out_is_refused_after_it(client, auth, make_u
 
 # A6 ---------------------------------------------------------------------------------------------
 
+
 def test_idle_for_15_minutes_asks_to_sign_in_again(client, auth, world):
     """A6: 14 idle minutes are fine; after 15 the next page asks to sign in, the API says 401."""
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         auth.login(world["P1A"])
         clock.shift(timedelta(minutes=14))
@@ -321,7 +370,7 @@ def test_idle_timeout_is_configurable(app_config, request):
     """A6: IDLE_TIMEOUT_MINUTES changes the idle limit."""
     app_config["IDLE_TIMEOUT_MINUTES"] = 5
     client, auth, world = (request.getfixturevalue(name) for name in ("client", "auth", "world"))
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         auth.login(world["P1A"])
         clock.shift(timedelta(minutes=6))
@@ -332,7 +381,7 @@ def test_idle_timeout_is_configurable(app_config, request):
 
 def test_idle_timeout_answers_api_calls_with_401_json(client, auth, world):
     """A6: a script's call after the idle limit gets 401 JSON, not a page or a redirect."""
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         auth.login(world["X"])
         clock.shift(timedelta(minutes=16))
@@ -344,7 +393,7 @@ def test_idle_timeout_answers_api_calls_with_401_json(client, auth, world):
 
 def test_an_active_session_still_ends_at_the_absolute_lifetime(client, auth, world):
     """A6: a session used every 10 minutes ends at 12 hours all the same."""
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         auth.login(world["P1A"])
         for _ in range(71):
@@ -358,7 +407,10 @@ def test_an_active_session_still_ends_at_the_absolute_lifetime(client, auth, wor
 
 # A7 ---------------------------------------------------------------------------------------------
 
-def test_changing_password_signs_out_other_browsers_but_not_this_one(client, auth, world, new_client):
+
+def test_changing_password_signs_out_other_browsers_but_not_this_one(
+    client, auth, world, new_client
+):
     """A7: after a password change the phone is signed out; the laptop that changed it is not."""
     phone = new_client()
     phone.auth.login(world["P1A"])
@@ -372,19 +424,26 @@ def test_changing_password_signs_out_other_browsers_but_not_this_one(client, aut
 def test_deactivated_counselor_is_signed_out_everywhere(client, auth, world, new_client):
     """A7: an admin deactivates a counselor: their open sessions end and sign-in is refused."""
     desk, laptop = new_client(), new_client()
-    with time_machine.travel(datetime.now(timezone.utc) - timedelta(seconds=60), tick=True):
+    with time_machine.travel(datetime.now(UTC) - timedelta(seconds=60), tick=True):
         desk.auth.login(world["X"])  # an earlier TOTP time step: each code works once
     laptop.auth.login(world["X"])
     auth.login(world["admin"])
     token = csrf_from(client.get("/admin/counselors").get_data(as_text=True))
-    response = client.post(f"/admin/counselors/{world['X'].id}/active",
-                           data={"active": "0", "csrf_token": token})
+    response = client.post(
+        f"/admin/counselors/{world['X'].id}/active", data={"active": "0", "csrf_token": token}
+    )
     assert response.status_code == 302
     assert not signed_in(desk) and not signed_in(laptop)
     assert desk.get("/couples/").status_code == 302
     assert post_login(desk, "x@example.com", PASSWORD).status_code != 302
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginSession)
-                             .where(LoginSession.user_id == world["X"].id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginSession)
+            .where(LoginSession.user_id == world["X"].id)
+        )
+        == 0
+    )
 
 
 def test_archiving_a_couple_signs_both_partners_out(client, auth, world, new_client):
@@ -395,7 +454,9 @@ def test_archiving_a_couple_signs_both_partners_out(client, auth, world, new_cli
     auth.login(world["X"])
     couple = world["couple1"]
     token = csrf_from(client.get(f"/couples/{couple.id}").get_data(as_text=True))
-    assert client.post(f"/couples/{couple.id}/archive", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"/couples/{couple.id}/archive", data={"csrf_token": token}).status_code == 302
+    )
     for partner in (a, b):
         assert not signed_in(partner)
         assert partner.get("/api/v1/couple").status_code == 401
@@ -405,6 +466,7 @@ def test_archiving_a_couple_signs_both_partners_out(client, auth, world, new_cli
 
 
 # A8 ---------------------------------------------------------------------------------------------
+
 
 def test_counselor_password_alone_does_not_open_the_caseload(client, world):
     """A8: after the password, a counselor must still pass the TOTP step."""
@@ -421,7 +483,7 @@ def test_counselor_password_alone_does_not_open_the_caseload(client, world):
 def test_a_two_factor_code_cannot_be_used_twice(client, auth, world, new_client):
     """A8: the same TOTP code is refused the second time, even in another browser."""
     counselor = world["X"]
-    with time_machine.travel(datetime.now(timezone.utc), tick=False):
+    with time_machine.travel(datetime.now(UTC), tick=False):
         code = totp_code(counselor)
         for browser, expect_ok in ((client, True), (new_client(), False)):
             response = post_login(browser, counselor.email, PASSWORD)
@@ -463,7 +525,7 @@ def test_recovery_codes_work_once_and_are_stored_hashed(client, auth, world, new
 
 def test_changing_two_factor_needs_a_fresh_sign_in(client, auth, world):
     """A8: the two-factor setup page asks for the password again after 10 minutes."""
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         auth.login(world["X"])
         assert client.get("/tf-setup").status_code == 200
@@ -476,6 +538,7 @@ def test_changing_two_factor_needs_a_fresh_sign_in(client, auth, world):
 
 
 # A9 ---------------------------------------------------------------------------------------------
+
 
 def cookie_headers(response, name):
     """The Set-Cookie headers for one cookie name."""
@@ -493,7 +556,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, make_user):
 
 
 def browser_referer(page, url):
-    """The Referer a browser sends when posting a form on ``page``, as its Referrer-Policy allows."""
+    """The Referer a browser sends when posting a form on ``page``, as its policy allows."""
     policy = page.headers.get("Referrer-Policy", "strict-origin-when-cross-origin")
     return {} if policy == "no-referrer" else {"Referer": url}
 
@@ -504,10 +567,17 @@ def test_cookies_are_secure_under_https(app_config, request):
     client = request.getfixturevalue("client")
     user = request.getfixturevalue("make_user")("partner")
     page = client.get("/login", base_url="https://localhost")
-    response = client.post("/login", base_url="https://localhost",
-                           headers=browser_referer(page, "https://localhost/login"),
-                           data={"email": user.email, "password": PASSWORD, "remember": "y",
-                                 "csrf_token": csrf_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/login",
+        base_url="https://localhost",
+        headers=browser_referer(page, "https://localhost/login"),
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "remember": "y",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     names = [h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")]
     assert "securebase_session" in names
@@ -525,6 +595,7 @@ def test_remember_me_lasts_far_less_than_a_year(app):
 
 # A10 --------------------------------------------------------------------------------------------
 
+
 def test_an_invitation_link_works_only_once(app, client, auth, make_user, make_couple, new_client):
     """A10: after a partner joins, the same link shows 'no longer works', even signed out."""
     couple = make_couple(make_user("counselor"))
@@ -534,9 +605,14 @@ def test_an_invitation_link_works_only_once(app, client, auth, make_user, make_c
     response = stranger.get(path)
     assert response.status_code == 404
     token = csrf_from(stranger.get("/login").get_data(as_text=True))
-    post = stranger.post(path, data={"password": "someone else's passphrase",
-                                     "password_confirm": "someone else's passphrase",
-                                     "csrf_token": token})
+    post = stranger.post(
+        path,
+        data={
+            "password": "someone else's passphrase",
+            "password_confirm": "someone else's passphrase",
+            "csrf_token": token,
+        },
+    )
     assert post.status_code == 404
     assert not signed_in(stranger)
 
@@ -545,7 +621,7 @@ def test_an_invitation_expires_after_72_hours(app, client, make_user, make_coupl
     """A10: a link opened after 72 hours no longer works; a new one does."""
     couple = make_couple(make_user("counselor"))
     partner = couple.partners[0]
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=True) as clock:
         path = invitation_link(app, partner)
         clock.shift(timedelta(hours=71))
@@ -553,9 +629,17 @@ def test_an_invitation_expires_after_72_hours(app, client, make_user, make_coupl
         clock.shift(timedelta(hours=1, minutes=1))
         assert client.get(path).status_code == 404
         token = csrf_from(client.get("/login").get_data(as_text=True))
-        assert client.post(path, data={"password": "our own long passphrase",
-                                       "password_confirm": "our own long passphrase",
-                                       "csrf_token": token}).status_code == 404
+        assert (
+            client.post(
+                path,
+                data={
+                    "password": "our own long passphrase",
+                    "password_confirm": "our own long passphrase",
+                    "csrf_token": token,
+                },
+            ).status_code
+            == 404
+        )
         fresh = invitation_link(app, partner)
         assert accept(client, fresh, "our own long passphrase").status_code == 302
 
@@ -577,6 +661,8 @@ def test_only_a_sha256_of_the_invitation_token_is_stored(app, make_user, make_co
     assert len(token) >= 32
     rows = db.session.execute(sa.text("SELECT * FROM invitation")).all()
     dump = "\n".join(str(tuple(row)) for row in rows)
-    dump += "\n".join(str(tuple(r)) for r in db.session.execute(sa.text("SELECT * FROM audit_event")))
+    dump += "\n".join(
+        str(tuple(r)) for r in db.session.execute(sa.text("SELECT * FROM audit_event"))
+    )
     assert token not in dump
     assert hashlib.sha256(token.encode()).hexdigest() in dump

@@ -10,7 +10,7 @@ from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
 from practice.extensions import db
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import csrf_from
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -25,8 +25,9 @@ def couple_secrets(couple) -> list[str]:
 
 def id_routes(app, *names):
     """Rules whose URL carries one of the given id names, e.g. couple_id."""
-    return [rule for rule in app.url_map.iter_rules()
-            if any(f":{name}>" in rule.rule for name in names)]
+    return [
+        rule for rule in app.url_map.iter_rules() if any(f":{name}>" in rule.rule for name in names)
+    ]
 
 
 def url_for_rule(rule, ids: dict) -> str:
@@ -36,15 +37,19 @@ def url_for_rule(rule, ids: dict) -> str:
 
 def send(client, method, url, token):
     """Send a request with a valid CSRF token, so only authorization can refuse it."""
-    return client.open(url, method=method, data={"csrf_token": token},
-                       headers={"X-CSRFToken": token})
+    return client.open(
+        url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
+    )
 
 
 def events_since(seq: int):
     """Audit events written after ``seq``."""
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.seq > seq)
-                                   .order_by(AuditEvent.seq)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
+        )
+    )
 
 
 def last_seq() -> int:
@@ -56,12 +61,26 @@ def snapshot(couple):
     """What must not change when a stranger pokes at a couple."""
     db.session.expire_all()
     couple = db.session.get(Couple, couple.id)
-    return (couple.label, couple.status, couple.counselor_id, couple.time_zone,
-            [(p.name, p.email, p.user_id, len(p.invitations),
-              [(i.revoked_at, i.accepted_at) for i in p.invitations]) for p in couple.partners])
+    return (
+        couple.label,
+        couple.status,
+        couple.counselor_id,
+        couple.time_zone,
+        [
+            (
+                p.name,
+                p.email,
+                p.user_id,
+                len(p.invitations),
+                [(i.revoked_at, i.accepted_at) for i in p.invitations],
+            )
+            for p in couple.partners
+        ],
+    )
 
 
 # Z1 ---------------------------------------------------------------------------------------------
+
 
 def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client, auth, world):
     """Z1: P1A tries couple 2's every id route with every method: 403/404/405, no data, audited."""
@@ -69,8 +88,7 @@ def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client
     token = auth.csrf("/account")
     couple2 = world["couple2"]
     before = snapshot(couple2)
-    ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id,
-           "user_id": world["Y"].id}
+    ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id, "user_id": world["Y"].id}
     routes = id_routes(app, "couple_id", "partner_id", "user_id")
     assert routes, "no id routes found"
     seq = last_seq()
@@ -87,8 +105,10 @@ def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client
     assert snapshot(couple2) == before
     denials = [e for e in events_since(seq) if e.action == "access.denied"]
     assert len(denials) >= refused
-    assert all(e.actor_id == world["P1A"].id and e.outcome == "denied" and e.role == "partner"
-               for e in denials)
+    assert all(
+        e.actor_id == world["P1A"].id and e.outcome == "denied" and e.role == "partner"
+        for e in denials
+    )
 
 
 def test_partner_cannot_enter_counselor_pages_even_for_their_own_couple(client, auth, world):
@@ -96,8 +116,13 @@ def test_partner_cannot_enter_counselor_pages_even_for_their_own_couple(client, 
     auth.login(world["P1A"])
     couple1 = world["couple1"]
     seq = last_seq()
-    for url in ("/couples/", f"/couples/{couple1.id}", f"/couples/{couple1.id}/audit",
-                "/admin/counselors", "/couples/new"):
+    for url in (
+        "/couples/",
+        f"/couples/{couple1.id}",
+        f"/couples/{couple1.id}/audit",
+        "/admin/counselors",
+        "/couples/new",
+    ):
         response = client.get(url)
         assert response.status_code == 403, url
         assert couple1.partners[1].email not in response.get_data(as_text=True)
@@ -111,17 +136,22 @@ def test_partner_api_ignores_another_couples_id_in_query_body_or_path(client, au
     auth.login(world["P1A"])
     couple1, couple2 = world["couple1"], world["couple2"]
     token = auth.csrf("/account")
-    for kwargs in ({"query_string": {"couple_id": str(couple2.id)}},
-                   {"json": {"couple_id": str(couple2.id)}},
-                   {"headers": {"X-Couple-Id": str(couple2.id)}}):
+    for kwargs in (
+        {"query_string": {"couple_id": str(couple2.id)}},
+        {"json": {"couple_id": str(couple2.id)}},
+        {"headers": {"X-Couple-Id": str(couple2.id)}},
+    ):
         response = client.get("/api/v1/couple", **kwargs)
         assert response.status_code == 200
         assert response.json["id"] == str(couple1.id)
         for secret in couple_secrets(couple2):
             assert secret not in response.get_data(as_text=True)
     for method in METHODS:
-        for url in (f"/api/v1/couple/{couple2.id}", f"/api/v1/couples/{couple2.id}",
-                    f"/api/v1/partners/{couple2.partners[0].id}"):
+        for url in (
+            f"/api/v1/couple/{couple2.id}",
+            f"/api/v1/couples/{couple2.id}",
+            f"/api/v1/partners/{couple2.partners[0].id}",
+        ):
             response = client.open(url, method=method, headers={"X-CSRFToken": token})
             assert response.status_code in (404, 405), (method, url)
             assert response.is_json
@@ -141,8 +171,9 @@ def test_partner_of_an_archived_couple_sees_no_couple_data(client, auth, world):
 
 # Z3 ---------------------------------------------------------------------------------------------
 
+
 def test_other_counselor_gets_404_for_every_page_of_someone_elses_couple(app, client, auth, world):
-    """Z3: Y asks for X's couple page, edit, archive, restore, invite, revoke and audit trail: 404."""
+    """Z3: Y asks for X's couple page, edit, archive, restore, invite, revoke, audit trail: 404."""
     auth.login(world["Y"])
     token = auth.csrf("/couples/")
     couple1 = world["couple1"]
@@ -176,8 +207,9 @@ def test_other_counselor_cannot_reach_a_partner_through_their_own_couple(client,
     couple2 = world["couple2"]
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Invitation))
     for action in ("invite", "revoke"):
-        response = send(client, "POST",
-                        f"/couples/{couple2.id}/partners/{stranger.id}/{action}", token)
+        response = send(
+            client, "POST", f"/couples/{couple2.id}/partners/{stranger.id}/{action}", token
+        )
         assert response.status_code == 404
         assert stranger.email not in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == before
@@ -210,25 +242,45 @@ def test_admin_sees_no_couple_pages(client, auth, world):
 
 # Z6 ---------------------------------------------------------------------------------------------
 
+
 def couple_form(**extra):
     """A valid add/edit couple form."""
     tag = uuid.uuid4().hex[:6]
-    form = {"label": "", "time_zone": "America/Chicago", "confidentiality": "no_secrets",
-            "partner_a.name": "Kim Fields", "partner_a.email": f"kim-{tag}@example.com",
-            "partner_a.pronouns": "", "partner_b.name": "Lou Fields",
-            "partner_b.email": f"lou-{tag}@example.com", "partner_b.pronouns": ""}
+    form = {
+        "label": "",
+        "time_zone": "America/Chicago",
+        "confidentiality": "no_secrets",
+        "partner_a.name": "Kim Fields",
+        "partner_a.email": f"kim-{tag}@example.com",
+        "partner_a.pronouns": "",
+        "partner_b.name": "Lou Fields",
+        "partner_b.email": f"lou-{tag}@example.com",
+        "partner_b.pronouns": "",
+    }
     form.update(extra)
     return form
 
 
-@pytest.mark.parametrize("extra", [
-    {"counselor_id": "Y"}, {"owner": "Y"}, {"status": "archived"}, {"id": "new"},
-    {"partner_a.user_id": "P2A"}, {"partner_a.couple_id": "couple2"}, {"role": "admin"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"counselor_id": "Y"},
+        {"owner": "Y"},
+        {"status": "archived"},
+        {"id": "new"},
+        {"partner_a.user_id": "P2A"},
+        {"partner_a.couple_id": "couple2"},
+        {"role": "admin"},
+    ],
+)
 def test_ownership_fields_sent_when_adding_a_couple_change_nothing(client, auth, world, extra):
     """Z6: a counselor adding a couple cannot set its owner, status, id or a partner's account."""
-    names = {"Y": world["Y"].id, "P2A": world["P2A"].id, "couple2": world["couple2"].id,
-             "new": uuid.uuid4()}
+    names = {
+        "Y": world["Y"].id,
+        "P2A": world["P2A"].id,
+        "couple2": world["couple2"].id,
+        "new": uuid.uuid4(),
+    }
     extra = {key: str(names.get(value, value)) for key, value in extra.items()}
     auth.login(world["X"])
     token = auth.csrf("/couples/new")
@@ -251,20 +303,33 @@ def test_ownership_fields_sent_when_editing_a_couple_change_nothing(client, auth
     couple1 = world["couple1"]
     token = auth.csrf(f"/couples/{couple1.id}/edit")
     before = snapshot(couple1)
-    for extra in ({"counselor_id": str(world["Y"].id)}, {"owner": str(world["Y"].id)},
-                  {"status": "archived"}, {"partner_a.user_id": str(world["P2A"].id)},
-                  {"couple_id": str(world["couple2"].id)}):
+    for extra in (
+        {"counselor_id": str(world["Y"].id)},
+        {"owner": str(world["Y"].id)},
+        {"status": "archived"},
+        {"partner_a.user_id": str(world["P2A"].id)},
+        {"couple_id": str(world["couple2"].id)},
+    ):
         form = couple_form(**extra)
-        form.update({"partner_a.name": "Pat One", "partner_b.name": "Bea One",
-                     "partner_a.email": couple1.partners[0].email,
-                     "partner_b.email": couple1.partners[1].email, "label": couple1.label})
+        form.update(
+            {
+                "partner_a.name": "Pat One",
+                "partner_b.name": "Bea One",
+                "partner_a.email": couple1.partners[0].email,
+                "partner_b.email": couple1.partners[1].email,
+                "label": couple1.label,
+            }
+        )
         response = client.post(f"/couples/{couple1.id}/edit", data={**form, "csrf_token": token})
         assert response.status_code in (302, 422), extra
         assert snapshot(couple1)[1:3] == before[1:3]
         db.session.expire_all()
-        assert [p.user_id for p in db.session.get(Couple, couple1.id).partners] == \
-            [p[2] for p in before[4]]
-    y_client_view = db.session.scalars(sa.select(Couple).where(Couple.counselor_id == world["Y"].id))
+        assert [p.user_id for p in db.session.get(Couple, couple1.id).partners] == [
+            p[2] for p in before[4]
+        ]
+    y_client_view = db.session.scalars(
+        sa.select(Couple).where(Couple.counselor_id == world["Y"].id)
+    )
     assert couple1.id not in {c.id for c in y_client_view}
 
 
@@ -272,15 +337,25 @@ def test_a_role_field_cannot_make_a_new_counselor_an_admin(client, auth, world):
     """Z6: the admin's add-counselor form refuses or ignores role/active fields."""
     auth.login(world["admin"])
     token = auth.csrf("/admin/counselors")
-    response = client.post("/admin/counselors", data={
-        "name": "New Counselor", "email": "newc@example.com", "password": "a fine long passphrase",
-        "role": "admin", "roles": "admin", "csrf_token": token})
+    response = client.post(
+        "/admin/counselors",
+        data={
+            "name": "New Counselor",
+            "email": "newc@example.com",
+            "password": "a fine long passphrase",
+            "role": "admin",
+            "roles": "admin",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code in (302, 422)
     user = db.session.scalar(sa.select(User).where(User.email == "newc@example.com"))
     assert user is None or user.role == "counselor"
 
 
-def test_joining_through_an_invitation_ignores_role_email_and_couple_fields(app, client, world, make_couple):
+def test_joining_through_an_invitation_ignores_role_email_and_couple_fields(
+    app, client, world, make_couple
+):
     """Z6: fields slipped into the invitation form cannot choose the role, email or couple."""
     from urllib.parse import urlsplit
 
@@ -292,10 +367,18 @@ def test_joining_through_an_invitation_ignores_role_email_and_couple_fields(app,
         path = urlsplit(invite_partner(partner)).path
     db.session.commit()
     token = csrf_from(client.get(path).get_data(as_text=True))
-    response = client.post(path, data={
-        "password": "our own long passphrase", "password_confirm": "our own long passphrase",
-        "email": "attacker@example.com", "role": "counselor", "couple_id": str(world["couple2"].id),
-        "partner_id": str(world["couple2"].partners[0].id), "csrf_token": token})
+    response = client.post(
+        path,
+        data={
+            "password": "our own long passphrase",
+            "password_confirm": "our own long passphrase",
+            "email": "attacker@example.com",
+            "role": "counselor",
+            "couple_id": str(world["couple2"].id),
+            "partner_id": str(world["couple2"].partners[0].id),
+            "csrf_token": token,
+        },
+    )
     assert response.status_code in (302, 422)
     db.session.expire_all()
     assert db.session.scalar(sa.select(User).where(User.email == "attacker@example.com")) is None
@@ -307,19 +390,24 @@ def test_joining_through_an_invitation_ignores_role_email_and_couple_fields(app,
 
 # Z7 ---------------------------------------------------------------------------------------------
 
+
 def test_ids_in_links_are_random_uuid4_never_counters(client, auth, world, make_couple):
     """Z7: every id in a couple, partner or counselor link is a random UUID4; no numeric ids."""
     extra = make_couple(world["X"], names=("Ada Three", "Bo Three"))
     auth.login(world["X"])
-    pages = [client.get("/couples/"), client.get(f"/couples/{world['couple1'].id}"),
-             client.get(f"/couples/{extra.id}")]
+    pages = [
+        client.get("/couples/"),
+        client.get(f"/couples/{world['couple1'].id}"),
+        client.get(f"/couples/{extra.id}"),
+    ]
     links = []
     for page in pages:
         links += re.findall(r'(?:href|action)="(/[^"]*)"', page.get_data(as_text=True))
     auth.logout()
     auth.login(world["admin"])
-    links += re.findall(r'(?:href|action)="(/[^"]*)"',
-                        client.get("/admin/counselors").get_data(as_text=True))
+    links += re.findall(
+        r'(?:href|action)="(/[^"]*)"', client.get("/admin/counselors").get_data(as_text=True)
+    )
     found = set()
     for link in links:
         for segment in link.split("?")[0].split("/"):
@@ -330,8 +418,13 @@ def test_ids_in_links_are_random_uuid4_never_counters(client, auth, world, make_
                 continue
             assert value.version == 4, link
             found.add(value)
-    expected = {world["couple1"].id, extra.id, world["X"].id, world["Y"].id,
-                *(p.id for p in extra.partners)}
+    expected = {
+        world["couple1"].id,
+        extra.id,
+        world["X"].id,
+        world["Y"].id,
+        *(p.id for p in extra.partners),
+    }
     assert expected <= found
     # Ids of things made one after another share no counting pattern.
     ids = sorted(c.id.int for c in db.session.scalars(sa.select(Couple)))
@@ -346,7 +439,9 @@ def test_invitation_tokens_are_long_and_random(app, world, make_couple):
 
     couple = make_couple(world["X"])
     with app.test_request_context():
-        tokens = [urlsplit(invite_partner(couple.partners[i % 2])).path.rsplit("/", 1)[1]
-                  for i in range(4)]
+        tokens = [
+            urlsplit(invite_partner(couple.partners[i % 2])).path.rsplit("/", 1)[1]
+            for i in range(4)
+        ]
     assert len(set(tokens)) == 4
     assert all(len(t) >= 43 for t in tokens)

@@ -33,8 +33,9 @@ def audit_count() -> int:
 
 def fill(rule, ids) -> str:
     """A concrete URL for a rule, from ``ids`` keyed by argument name."""
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: quote(str(ids[m.group(1)]), safe="/"),
-                  rule.rule)
+    return re.sub(
+        r"<(?:[^:>]+:)?([^>]+)>", lambda m: quote(str(ids[m.group(1)]), safe="/"), rule.rule
+    )
 
 
 @pytest.fixture
@@ -46,9 +47,14 @@ def ids(app, world, make_couple):
     with app.test_request_context():
         link = invite_partner(pending.partners[0])
     db.session.commit()
-    return {"couple_id": world["couple1"].id, "partner_id": world["couple1"].partners[0].id,
-            "user_id": world["X"].id, "token": urlsplit(link).path.rsplit("/", 1)[1],
-            "filename": "css/app.css", "pending": pending}
+    return {
+        "couple_id": world["couple1"].id,
+        "partner_id": world["couple1"].partners[0].id,
+        "user_id": world["X"].id,
+        "token": urlsplit(link).path.rsplit("/", 1)[1],
+        "filename": "css/app.css",
+        "pending": pending,
+    }
 
 
 def who_for(rule) -> str:
@@ -59,15 +65,20 @@ def who_for(rule) -> str:
         return "admin"
     if rule.rule.startswith(("/portal", "/api")):
         return "P1A"
-    if rule.rule.startswith(("/invite", "/login", "/reset", "/tf-", "/mf-recovery")) \
-            and rule.rule != "/mf-recovery-codes":
+    if (
+        rule.rule.startswith(("/invite", "/login", "/reset", "/tf-", "/mf-recovery"))
+        and rule.rule != "/mf-recovery-codes"
+    ):
         return ""
     return "X"
 
 
 # C1 ---------------------------------------------------------------------------------------------
 
-def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app, world, ids, new_client):
+
+def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
+    app, world, ids, new_client
+):
     """C1: every POST route, sent by the right person but without a token: 400, nothing saved."""
     browsers = {"": new_client()}
     for name in ("X", "admin", "P1A"):
@@ -79,9 +90,11 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(app, wor
     for rule in posts:
         url = fill(rule, ids)
         browser = browsers[who_for(rule)]
-        for kwargs in ({"data": {"password": "a long enough passphrase", "active": "0"}},
-                       {"json": {"password": "a long enough passphrase"}},
-                       {"data": {"csrf_token": "forged-" + secrets.token_hex(8)}}):
+        for kwargs in (
+            {"data": {"password": "a long enough passphrase", "active": "0"}},
+            {"json": {"password": "a long enough passphrase"}},
+            {"data": {"csrf_token": "forged-" + secrets.token_hex(8)}},
+        ):
             response = browser.post(url, **kwargs)
             assert response.status_code == 400, (url, kwargs, response.status_code)
             text = response.get_data(as_text=True)
@@ -141,6 +154,7 @@ def test_signing_out_needs_a_post_with_a_token(client, auth, world):
 
 # C2 ---------------------------------------------------------------------------------------------
 
+
 def assert_security_headers(response, label):
     """The headers every response must carry."""
     csp = response.headers.get("Content-Security-Policy", "")
@@ -151,7 +165,11 @@ def assert_security_headers(response, label):
     assert "unsafe-inline" not in directives.get("script-src", "script-src"), label
     assert response.headers.get("X-Content-Type-Options") == "nosniff", label
     assert response.headers.get("Referrer-Policy") in (
-        "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"), label
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ), label
 
 
 @pytest.fixture
@@ -181,21 +199,35 @@ def every_kind_of_response(client, auth, world):
         "openapi": client.get("/api/v1/openapi.json"),
     }
     auth.login(world["P1A"])
-    responses.update({
-        "portal page": client.get("/portal/"),
-        "json": client.get("/api/v1/couple"),
-        "405 json": client.delete("/api/v1/couple", headers={"X-CSRFToken": auth.csrf("/account")}),
-        "403 page": client.get("/couples/"),
-        "413 page": client.post("/login", data={"x": "y" * (1024 * 1024 + 1)}),
-    })
+    responses.update(
+        {
+            "portal page": client.get("/portal/"),
+            "json": client.get("/api/v1/couple"),
+            "405 json": client.delete(
+                "/api/v1/couple", headers={"X-CSRFToken": auth.csrf("/account")}
+            ),
+            "403 page": client.get("/couples/"),
+            "413 page": client.post("/login", data={"x": "y" * (1024 * 1024 + 1)}),
+        }
+    )
     return responses
 
 
 def test_every_kind_of_response_carries_the_security_headers(broken_app, client, auth, world):
     """C2: pages, JSON, redirects, 4xx, 500s and static files all carry CSP, nosniff, referrer."""
     responses = every_kind_of_response(client, auth, world)
-    expected = {"404 page": 404, "404 json": 404, "401 json": 401, "500 page": 500, "500 json": 500,
-                "405 json": 405, "403 page": 403, "413 page": 413, "csrf 400": 400, "redirect": 302}
+    expected = {
+        "404 page": 404,
+        "404 json": 404,
+        "401 json": 401,
+        "500 page": 500,
+        "500 json": 500,
+        "405 json": 405,
+        "403 page": 403,
+        "413 page": 413,
+        "csrf 400": 400,
+        "redirect": 302,
+    }
     for label, response in responses.items():
         assert response.status_code == expected.get(label, 200), (label, response.status_code)
         assert_security_headers(response, label)
@@ -218,8 +250,10 @@ def test_rate_limited_answers_carry_the_headers_too(client, make_user):
     user = make_user("partner")
     for _ in range(6):
         token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"email": user.email, "password": "wrong one entirely",
-                                               "csrf_token": token})
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": "wrong one entirely", "csrf_token": token},
+        )
     assert response.status_code == 429
     assert_security_headers(response, "429")
 
@@ -236,12 +270,20 @@ def test_hsts_is_sent_under_https(broken_app, client, world):
 
 # C3 ---------------------------------------------------------------------------------------------
 
+
 def test_pages_with_client_data_are_never_cached(app, client, auth, world, ids, new_client):
     """C3: every page and API answer that can hold client data sends Cache-Control: no-store."""
     couple = world["couple1"]
     auth.login(world["X"])
-    for url in ("/couples/", f"/couples/{couple.id}", f"/couples/{couple.id}/edit",
-                f"/couples/{couple.id}/audit", "/couples/?q=Pat", "/account", "/no-such-page"):
+    for url in (
+        "/couples/",
+        f"/couples/{couple.id}",
+        f"/couples/{couple.id}/edit",
+        f"/couples/{couple.id}/audit",
+        "/couples/?q=Pat",
+        "/account",
+        "/no-such-page",
+    ):
         assert "no-store" in client.get(url).headers.get("Cache-Control", ""), url
     partner = new_client()
     partner.auth.login(world["P1A"])
@@ -256,10 +298,19 @@ def test_links_and_redirects_carry_no_client_names_or_emails(client, auth, world
     """C3: after adding a couple, and on its pages, URLs hold ids, never names or emails."""
     auth.login(world["X"])
     token = auth.csrf("/couples/new")
-    response = client.post("/couples/new", data={
-        "label": "", "time_zone": "America/Chicago", "confidentiality": "no_secrets",
-        "partner_a.name": "Quinn Private", "partner_a.email": "quinn@example.com",
-        "partner_b.name": "Rae Private", "partner_b.email": "rae@example.com", "csrf_token": token})
+    response = client.post(
+        "/couples/new",
+        data={
+            "label": "",
+            "time_zone": "America/Chicago",
+            "confidentiality": "no_secrets",
+            "partner_a.name": "Quinn Private",
+            "partner_a.email": "quinn@example.com",
+            "partner_b.name": "Rae Private",
+            "partner_b.email": "rae@example.com",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     location = response.headers["Location"]
     page = client.get(location)

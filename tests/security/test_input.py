@@ -24,11 +24,18 @@ QUOTE_BREAK = '"><svg onload=alert(2)>'
 def add_couple(client, token, **fields_):
     """Post the add-couple form; returns the response."""
     tag = uuid.uuid4().hex[:6]
-    form = {"label": "", "time_zone": "America/Chicago", "confidentiality": "no_secrets",
-            "partner_a.name": "Kim Fields", "partner_a.email": f"kim-{tag}@example.com",
-            "partner_a.pronouns": "", "partner_b.name": "Lou Fields",
-            "partner_b.email": f"lou-{tag}@example.com", "partner_b.pronouns": "",
-            "csrf_token": token}
+    form = {
+        "label": "",
+        "time_zone": "America/Chicago",
+        "confidentiality": "no_secrets",
+        "partner_a.name": "Kim Fields",
+        "partner_a.email": f"kim-{tag}@example.com",
+        "partner_a.pronouns": "",
+        "partner_b.name": "Lou Fields",
+        "partner_b.email": f"lou-{tag}@example.com",
+        "partner_b.pronouns": "",
+        "csrf_token": token,
+    }
     form.update(fields_)
     return client.post("/couples/new", data=form)
 
@@ -45,25 +52,36 @@ def assert_shown_as_text(page, *payloads):
 def field_error(page, name) -> str:
     """The error message shown under a form field, found by its name."""
     field_id = "f-" + name.replace(".", "-")
-    match = re.search(rf'id="{re.escape(field_id)}-error"[^>]*>([^<]*)<', page.get_data(as_text=True))
+    match = re.search(
+        rf'id="{re.escape(field_id)}-error"[^>]*>([^<]*)<', page.get_data(as_text=True)
+    )
     return html.unescape(match.group(1)) if match else ""
 
 
 # I1 ---------------------------------------------------------------------------------------------
 
+
 def test_script_in_names_shows_as_text_on_every_page(app, client, auth, world, new_client):
     """I1: script in partner names, pronouns and the label is plain text everywhere; CSP is on."""
     auth.login(world["X"])
     token = auth.csrf("/couples/new")
-    response = add_couple(client, token, **{
-        "label": IMG, "partner_a.name": f"Eve {SCRIPT} Stone", "partner_a.pronouns": QUOTE_BREAK,
-        "partner_b.name": f"Max {IMG} Stone"})
+    response = add_couple(
+        client,
+        token,
+        **{
+            "label": IMG,
+            "partner_a.name": f"Eve {SCRIPT} Stone",
+            "partner_a.pronouns": QUOTE_BREAK,
+            "partner_b.name": f"Max {IMG} Stone",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     couple = db.session.scalar(sa.select(Couple).where(Couple.label == IMG))
     partner = couple.partners[0]
     token = auth.csrf(f"/couples/{couple.id}")
-    invited = client.post(f"/couples/{couple.id}/partners/{partner.id}/invite",
-                          data={"csrf_token": token})
+    invited = client.post(
+        f"/couples/{couple.id}/partners/{partner.id}/invite", data={"csrf_token": token}
+    )
     assert invited.status_code == 302
     pages = {
         "caseload": client.get("/couples/"),
@@ -82,9 +100,14 @@ def test_script_in_names_shows_as_text_on_every_page(app, client, auth, world, n
     partner_browser = new_client()
     welcome = partner_browser.get(path)
     assert_shown_as_text(welcome, SCRIPT, IMG)
-    joined = partner_browser.post(path, data={
-        "password": "our own long passphrase", "password_confirm": "our own long passphrase",
-        "csrf_token": csrf_from(welcome.get_data(as_text=True))})
+    joined = partner_browser.post(
+        path,
+        data={
+            "password": "our own long passphrase",
+            "password_confirm": "our own long passphrase",
+            "csrf_token": csrf_from(welcome.get_data(as_text=True)),
+        },
+    )
     assert joined.status_code == 302
     assert_shown_as_text(partner_browser.get("/portal/"), SCRIPT, IMG, QUOTE_BREAK)
     api_answer = partner_browser.get("/api/v1/couple")
@@ -93,17 +116,24 @@ def test_script_in_names_shows_as_text_on_every_page(app, client, auth, world, n
     assert [p["name"] for p in api_answer.json["partners"]][0] == f"Eve {SCRIPT} Stone"
     # The partner (whose account name holds the script) now appears in the audit trail.
     assert_shown_as_text(client.get(f"/couples/{couple.id}/audit"), SCRIPT)
-    assert f"Eve &lt;script&gt;" in client.get(f"/couples/{couple.id}/audit").get_data(as_text=True)
+    assert "Eve &lt;script&gt;" in client.get(f"/couples/{couple.id}/audit").get_data(as_text=True)
 
 
-def test_script_in_a_counselor_name_shows_as_text_to_admin_and_clients(client, auth, world, make_couple,
-                                                                       new_client):
+def test_script_in_a_counselor_name_shows_as_text_to_admin_and_clients(
+    client, auth, world, make_couple, new_client
+):
     """I1: a counselor's name with markup is text in the admin list and in the partner's portal."""
     auth.login(world["admin"])
     token = auth.csrf("/admin/counselors")
-    response = client.post("/admin/counselors", data={
-        "name": f"Dr {SCRIPT}", "email": "drx@example.com", "password": "a fine long passphrase",
-        "csrf_token": token})
+    response = client.post(
+        "/admin/counselors",
+        data={
+            "name": f"Dr {SCRIPT}",
+            "email": "drx@example.com",
+            "password": "a fine long passphrase",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     assert_shown_as_text(client.get("/admin/counselors"), SCRIPT)
     from practice.auth.models import User
@@ -116,6 +146,7 @@ def test_script_in_a_counselor_name_shows_as_text_to_admin_and_clients(client, a
 
 
 # I7 ---------------------------------------------------------------------------------------------
+
 
 def test_a_body_over_the_size_limit_gets_a_413_page(client, auth, world):
     """I7: a form post bigger than MAX_CONTENT_LENGTH gets the friendly 413 page."""
@@ -132,14 +163,19 @@ def test_a_body_over_the_size_limit_gets_413_json_from_the_api(client, auth, wor
     """I7: the API answers an oversized body with 413 JSON."""
     auth.login(world["P1A"])
     token = auth.csrf("/account")
-    response = client.post("/api/v1/me", data="x" * (2 * 1024 * 1024), content_type="application/json",
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        "/api/v1/me",
+        data="x" * (2 * 1024 * 1024),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code in (405, 413)
     assert response.is_json and "Traceback" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("field,limit", [("partner_a.name", 120), ("partner_b.pronouns", 40),
-                                         ("label", 120)])
+@pytest.mark.parametrize(
+    "field,limit", [("partner_a.name", 120), ("partner_b.pronouns", 40), ("label", 120)]
+)
 def test_a_field_over_its_length_is_named_in_a_422(client, auth, world, field, limit):
     """I7: one field too long: 422, the field is named and marked, what was typed is kept."""
     auth.login(world["X"])
@@ -155,11 +191,11 @@ def test_a_field_over_its_length_is_named_in_a_422(client, auth, world, field, l
 # I8 ---------------------------------------------------------------------------------------------
 
 UNICODE_NAMES = [
-    "Dana \u202eevil\u202c Cohen",          # right-to-left override
-    "Zo\u00eb\u200dAnn Ray",                 # zero-width joiner
-    "Sam 👩\u200d❤️\u200d👨 Lee",            # emoji sequence
-    "Mari\u0301a Jose\u0301",               # combining acute accents (not normalised)
-    "דנה Levi",                              # Hebrew
+    "Dana \u202eevil\u202c Cohen",  # right-to-left override
+    "Zo\u00eb\u200dAnn Ray",  # zero-width joiner
+    "Sam 👩\u200d❤️\u200d👨 Lee",  # emoji sequence
+    "Mari\u0301a Jose\u0301",  # combining acute accents (not normalised)
+    "דנה Levi",  # Hebrew
 ]
 
 
@@ -203,14 +239,17 @@ def test_nul_in_a_search_or_sign_in_never_breaks_the_page(client, auth, world, n
     """I8: NUL typed into search or the sign-in form gets a normal answer, not a 500."""
     stranger = new_client()
     token = csrf_from(stranger.get("/login").get_data(as_text=True))
-    response = stranger.post("/login", data={"email": "x\x00@example.com", "password": "p\x00ss word long",
-                                             "csrf_token": token})
+    response = stranger.post(
+        "/login",
+        data={"email": "x\x00@example.com", "password": "p\x00ss word long", "csrf_token": token},
+    )
     assert response.status_code in (200, 400, 422)
     auth.login(world["X"])
     assert client.get("/couples/", query_string={"q": "Pat\x00"}).status_code in (200, 400, 422)
 
 
 # I9 ---------------------------------------------------------------------------------------------
+
 
 class EchoSchema(Schema):
     """A body shaped like the portal API's future inputs."""
@@ -225,7 +264,9 @@ class EchoSchema(Schema):
 @pytest.fixture
 def echo_api(app):
     """A test-only JSON endpoint, so the API's handling of bad bodies can be exercised."""
-    blp = ApiBlueprint(f"test_echo_{uuid.uuid4().hex[:6]}", __name__, url_prefix="/api/v1/test-echo")
+    blp = ApiBlueprint(
+        f"test_echo_{uuid.uuid4().hex[:6]}", __name__, url_prefix="/api/v1/test-echo"
+    )
 
     @blp.route("")
     class Echo(MethodView):
@@ -248,7 +289,7 @@ def assert_clean_json_error(response, *codes):
     assert response.status_code in codes, (response.status_code, response.get_data(as_text=True))
     assert response.is_json
     body = response.get_data(as_text=True)
-    for leak in ("Traceback", "File \"", "werkzeug", "sqlalchemy", "marshmallow."):
+    for leak in ("Traceback", 'File "', "werkzeug", "sqlalchemy", "marshmallow."):
         assert leak not in body
     assert response.json["message"]
     return response.json
@@ -258,16 +299,19 @@ def test_malformed_json_gets_a_400_json_error(client, echo_api):
     """I9: a body that is not JSON gets a clear 400 JSON error."""
     token = api_token(client)
     for body in ('{"name": ', "{'name': 'single quotes'}", "\x00\xff", "[1, 2"):
-        response = client.post(echo_api, data=body, content_type="application/json",
-                               headers={"X-CSRFToken": token})
+        response = client.post(
+            echo_api, data=body, content_type="application/json", headers={"X-CSRFToken": token}
+        )
         assert_clean_json_error(response, 400, 422)
 
 
 def test_wrong_content_type_is_refused_with_field_messages(client, echo_api):
     """I9: form-encoded or text bodies to a JSON endpoint are refused, not guessed at."""
     token = api_token(client)
-    for kwargs in ({"data": '{"name": "Kim", "count": 1}', "content_type": "text/plain"},
-                   {"data": {"name": "Kim", "count": "1"}}):
+    for kwargs in (
+        {"data": '{"name": "Kim", "count": 1}', "content_type": "text/plain"},
+        {"data": {"name": "Kim", "count": "1"}},
+    ):
         response = client.post(echo_api, headers={"X-CSRFToken": token}, **kwargs)
         body = assert_clean_json_error(response, 400, 415, 422)
         if response.status_code == 422:
@@ -277,15 +321,20 @@ def test_wrong_content_type_is_refused_with_field_messages(client, echo_api):
 def test_unknown_and_invalid_fields_get_per_field_messages(client, echo_api):
     """I9: unknown fields, wrong types, too long and NUL each get their own message."""
     token = api_token(client)
-    response = client.post(echo_api, json={"name": "x" * 21, "count": "many", "couple_id": "c2",
-                                           "role": "admin"}, headers={"X-CSRFToken": token})
+    response = client.post(
+        echo_api,
+        json={"name": "x" * 21, "count": "many", "couple_id": "c2", "role": "admin"},
+        headers={"X-CSRFToken": token},
+    )
     body = assert_clean_json_error(response, 422)
     assert {"name", "count", "couple_id", "role"} <= set(body["errors"])
-    response = client.post(echo_api, json={"name": "Kim\x00", "count": 1},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        echo_api, json={"name": "Kim\x00", "count": 1}, headers={"X-CSRFToken": token}
+    )
     assert set(assert_clean_json_error(response, 422)["errors"]) == {"name"}
-    response = client.post(echo_api, json=[{"name": "Kim", "count": 1}],
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        echo_api, json=[{"name": "Kim", "count": 1}], headers={"X-CSRFToken": token}
+    )
     assert_clean_json_error(response, 400, 422)
     ok = client.post(echo_api, json={"name": "Kim", "count": 1}, headers={"X-CSRFToken": token})
     assert ok.status_code == 200 and ok.json == {"name": "Kim", "count": 1}
@@ -297,8 +346,13 @@ def test_real_api_endpoints_answer_bad_bodies_and_methods_in_json(client, auth, 
     token = auth.csrf("/account")
     for url in ("/api/v1/me", "/api/v1/couple"):
         for method in ("POST", "PUT", "PATCH", "DELETE"):
-            response = client.open(url, method=method, data='{"name": ', content_type="application/json",
-                                   headers={"X-CSRFToken": token})
+            response = client.open(
+                url,
+                method=method,
+                data='{"name": ',
+                content_type="application/json",
+                headers={"X-CSRFToken": token},
+            )
             assert_clean_json_error(response, 400, 405, 422)
         response = client.get(url, data='{"name": ', content_type="application/json")
         assert response.status_code == 200 and response.is_json
