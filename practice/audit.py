@@ -7,7 +7,6 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
-from typing import Optional
 
 from flask import g, has_request_context, request
 from flask_login import current_user
@@ -26,13 +25,13 @@ class AuditEvent(db.Model):
     #: Position in the chain, from 1 with no gaps.
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[Optional[uuid.UUID]] = mapped_column(ForeignKey("user.id"), index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="")
     #: What happened, e.g. "couple.view", "invitation.accept", "access.denied".
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[str] = mapped_column(String(64), default="")
-    couple_id: Mapped[Optional[uuid.UUID]] = mapped_column(index=True)
+    couple_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     #: "ok", "denied" or "failed".
     outcome: Mapped[str] = mapped_column(String(12), default="ok")
     request_id: Mapped[str] = mapped_column(String(32), default="")
@@ -40,7 +39,7 @@ class AuditEvent(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor: Mapped[Optional[User]] = relationship(lazy="joined")
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
     def digest(self) -> str:
         """Return the SHA-256 of this event's fields and the previous hash."""

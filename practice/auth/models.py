@@ -1,8 +1,7 @@
 """Users, roles and the server-side record of each sign-in."""
 
 import uuid
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from flask_security import RoleMixin, UserMixin
 from flask_security.models.fsqla_v3 import AsaList
@@ -15,7 +14,7 @@ from practice.extensions import db
 
 def utcnow() -> datetime:
     """Return the current time in UTC (callable default for columns)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 ROLES = ("admin", "counselor", "partner")
@@ -35,9 +34,9 @@ class Role(db.Model, RoleMixin):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    description: Mapped[Optional[str]] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(String(255))
     #: Flask-Security reads this; SecureBase checks roles, not permissions.
-    permissions: Mapped[Optional[list]] = mapped_column(MutableList.as_mutable(AsaList()))
+    permissions: Mapped[list | None] = mapped_column(MutableList.as_mutable(AsaList()))
 
     def __repr__(self) -> str:
         return f"<Role {self.name}>"
@@ -50,20 +49,20 @@ class User(db.Model, UserMixin):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     #: The name shown to the user and, for counselors, to their clients.
     name: Mapped[str] = mapped_column(String(120), default="")
-    password: Mapped[Optional[str]] = mapped_column(String(255))
+    password: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     #: Flask-Security keeps this in the session; changing it ends every session.
     fs_uniquifier: Mapped[str] = mapped_column(String(64), unique=True)
-    confirmed_at: Mapped[Optional[datetime]]
-    tf_primary_method: Mapped[Optional[str]] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None]
+    tf_primary_method: Mapped[str | None] = mapped_column(String(64))
     #: Encrypted by Flask-Security with SECURITY_TOTP_SECRETS.
-    tf_totp_secret: Mapped[Optional[str]] = mapped_column(String(255))
-    tf_phone_number: Mapped[Optional[str]] = mapped_column(String(128))
+    tf_totp_secret: Mapped[str | None] = mapped_column(String(255))
+    tf_phone_number: Mapped[str | None] = mapped_column(String(128))
     #: The time step of the last accepted code, so a code cannot be used twice.
-    tf_totp_last_counter: Mapped[Optional[int]]
+    tf_totp_last_counter: Mapped[int | None]
     #: SHA-256 digests of unused recovery codes (practice.auth.twofactor).
-    mf_recovery_codes: Mapped[Optional[list]] = mapped_column(MutableList.as_mutable(AsaList()))
-    fs_webauthn_user_handle: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    mf_recovery_codes: Mapped[list | None] = mapped_column(MutableList.as_mutable(AsaList()))
+    fs_webauthn_user_handle: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     roles: Mapped[list[Role]] = relationship(secondary=roles_users, lazy="selectin")
 

@@ -10,8 +10,6 @@ from flask_security.totp import Totp
 from practice.extensions import db
 
 
-
-
 class ReplayProtectedTotp(Totp):
     """TOTP that remembers the last accepted time step, so a code works once."""
 

@@ -4,8 +4,8 @@ Homework, session notes and worksheets each register a panel here instead of edi
 couple page: ``panels.append(Panel("homework", "homework/_couple_panel.html", context))``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 import enum
 import uuid
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,7 +55,7 @@ class Couple(db.Model):
     #: IANA name, e.g. "America/Chicago"; days and due dates are counted in it.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    archived_at: Mapped[Optional[datetime]]
+    archived_at: Mapped[datetime | None]
 
     counselor: Mapped[User] = relationship()
     partners: Mapped[list["Partner"]] = relationship(
@@ -77,13 +76,13 @@ class Partner(db.Model):
     couple_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("couple.id", ondelete="CASCADE"))
     #: 1 or 2: the order the counselor entered them in ("partner A", "partner B").
     position: Mapped[int]
-    user_id: Mapped[Optional[uuid.UUID]] = mapped_column(ForeignKey("user.id"), unique=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(255))
-    pronouns: Mapped[Optional[str]] = mapped_column(String(40))
+    pronouns: Mapped[str | None] = mapped_column(String(40))
 
     couple: Mapped[Couple] = relationship(back_populates="partners")
-    user: Mapped[Optional[User]] = relationship()
+    user: Mapped[User | None] = relationship()
     invitations: Mapped[list["Invitation"]] = relationship(
         back_populates="partner", order_by="Invitation.created_at.desc()",
         cascade="all, delete-orphan",
@@ -102,8 +101,8 @@ class Invitation(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
-    accepted_at: Mapped[Optional[datetime]]
-    revoked_at: Mapped[Optional[datetime]]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     partner: Mapped[Partner] = relationship(back_populates="invitations")
 
