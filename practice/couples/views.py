@@ -45,18 +45,24 @@ def _form_page(template, couple=None, form=None, errors=None, status=200):
     ), status
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 def caseload():
-    """The counselor's couples, searchable, active or archived, a page at a time."""
-    search = request.args.get("q", "").strip()[:100]
-    status = CoupleStatus.archived if request.args.get("status") == "archived" else CoupleStatus.active
+    """The counselor's couples, active or archived, a page at a time; searched by POST.
+
+    A search is posted, never put in the address: names typed into it stay out of browser
+    history and server logs.
+    """
+    source = request.form if request.method == "POST" else request.args
+    search = request.form.get("q", "").strip()[:100] if request.method == "POST" else ""
+    status = CoupleStatus.archived if source.get("status") == "archived" else CoupleStatus.active
     query = access.caseload_query(search, status)
     per_page = current_app.config["CASELOAD_PAGE_SIZE"]
-    page = db.paginate(query, per_page=per_page, error_out=False)
+    number = source.get("page", 1, type=int)
+    page = db.paginate(query, page=max(number, 1), per_page=per_page, error_out=False)
     if page.page > 1 and not page.items:
         # A page past the end (an old bookmark, a couple just archived): show the last one.
         page = db.paginate(query, page=max(page.pages, 1), per_page=per_page, error_out=False)
-    audit.record("caseload.view", object_type="caseload")
+    audit.record("caseload.view", object_type="caseload", object_id=current_user.id)
     db.session.commit()
     return render_template("couples/caseload.html", page=page, search=search, status=status,
                            state_of=invitations.state_of)

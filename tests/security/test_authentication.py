@@ -666,3 +666,17 @@ def test_only_a_sha256_of_the_invitation_token_is_stored(app, make_user, make_co
     )
     assert token not in dump
     assert hashlib.sha256(token.encode()).hexdigest() in dump
+
+
+def test_a_sign_in_link_to_another_site_opens_the_plain_sign_in_page(client, make_user):
+    """A4: a phishing-style link /login?next=https://elsewhere loses its destination, and the
+    person who signs in from that page lands on their own home page."""
+    user = make_user("partner")
+    opened = client.get("/login", query_string={"next": "https://elsewhere.example/"})
+    assert opened.status_code == 302 and opened.headers["Location"] == "/login"
+    page = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "elsewhere" not in page
+    response = client.post("/login", data={
+        "email": user.email, "password": PASSWORD, "csrf_token": csrf_from(page),
+    })
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/"
