@@ -48,7 +48,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 -m "not browser" $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check practice tests
+	$(BIN)/ruff check practice tests migrations bench
 
 bench: setup
 	$(BIN)/python -m bench

@@ -58,7 +58,8 @@ def main(couples: int = 200) -> None:
 
         db.create_all()
         ensure_roles()
-        counselor = create_user("bench@example.com", "Bench Counselor", "a long and quiet river bend", "counselor")
+        counselor = create_user("bench@example.com", "Bench Counselor", "a long and quiet river bend",
+                                "counselor")
         counselor.tf_totp_secret = security.totp_factory.generate_totp_secret()
         counselor.tf_primary_method = "authenticator"
         first = None

@@ -11,7 +11,7 @@ from practice.couples.models import Confidentiality, Invitation
 from practice.couples.services import add_couple
 from practice.extensions import db, security
 
-DEMO_PASSWORD = "calm harbor morning tea"
+DEMO_PASSWORD = "calm harbor morning tea"  # noqa: S105  (printed for testers; demo data only)
 DEMO_DOMAIN = "demo.example.com"
 
 STAFF = [

@@ -24,7 +24,8 @@ class Text(fields.String):
         self.trim = trim
         #: Names and labels end up in email subjects and headings, where a line break breaks things.
         self.single_line = single_line
-        super().__init__(validate=validate.Length(max=max_length, error=f"Keep this under {max_length + 1} characters."), **kwargs)
+        too_long = f"Keep this under {max_length + 1} characters."
+        super().__init__(validate=validate.Length(max=max_length, error=too_long), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -1,15 +1,15 @@
 """accounts, couples, partners, invitations, audit
 
 Revision ID: b57c5ad08127
-Revises: 
+Revises:
 Create Date: 2026-11-22 00:16:26.576805
 
 """
-from alembic import op
-import sqlalchemy as sa
 import flask_security.models.fsqla_v3
-import practice.db_types
+import sqlalchemy as sa
+from alembic import op
 
+import practice.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0001'

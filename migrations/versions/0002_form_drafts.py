@@ -5,11 +5,10 @@ Revises: 0001
 Create Date: 2026-11-22 00:25:33.306075
 
 """
-from alembic import op
 import sqlalchemy as sa
-import flask_security.models.fsqla_v3
-import practice.db_types
+from alembic import op
 
+import practice.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0002'

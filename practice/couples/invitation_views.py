@@ -31,7 +31,7 @@ def accept(token: str):
         if problems:
             errors["password"] = problems[0]
         elif request.form.get("password_confirm", "") != password:
-            errors["password_confirm"] = "The two passwords are not the same."
+            errors["password_confirm"] = "The two passwords are not the same."  # noqa: S105
         if not errors:
             try:
                 user = invitations.accept_invitation(invitation, password)

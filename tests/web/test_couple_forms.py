@@ -211,7 +211,9 @@ def test_another_counselors_couple_cannot_be_edited(
     assert db.session.get(Couple, couple.id).label == "Pia & Ben"
 
 
-def test_an_edit_cannot_give_the_unjoined_partner_the_joined_partners_email(client, auth, make_user, make_couple):
+def test_an_edit_cannot_give_the_unjoined_partner_the_joined_partners_email(
+    client, auth, make_user, make_couple
+):
     """The joined partner's email is fixed; the other partner cannot take it by a crafted form."""
     counselor = make_user("counselor")
     couple = make_couple(counselor)
@@ -220,7 +222,8 @@ def test_an_edit_cannot_give_the_unjoined_partner_the_joined_partners_email(clie
     b_email = couple.partners[1].email
     auth.login(counselor)
     response = client.post(f"/couples/{couple.id}/edit", data={
-        "csrf_token": auth.csrf(f"/couples/{couple.id}/edit"), "time_zone": "America/Chicago", "confidentiality": "no_secrets",
+        "csrf_token": auth.csrf(f"/couples/{couple.id}/edit"),
+        "time_zone": "America/Chicago", "confidentiality": "no_secrets",
         "partner_a.name": "Alex Morgan", "partner_a.email": "joined@example.com",
         "partner_b.name": "Sam Lee", "partner_b.email": "joined@example.com",
     })
