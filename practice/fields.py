@@ -8,6 +8,11 @@ import email_validator
 from marshmallow import ValidationError, fields, validate
 
 
+def without_control_characters(text: str) -> str:
+    """Drop NUL and other invisible control characters, e.g. from a search box."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cc")
+
+
 def _refuse_control_characters(value: str) -> None:
     """NUL and other control characters never belong in what a person types."""
     for char in value:

@@ -11,8 +11,8 @@ from practice.extensions import db
 
 
 def default_label(first: str, second: str) -> str:
-    """Name a couple after its partners' first names, e.g. "Maya & Jordan"."""
-    return f"{first.split()[0]} & {second.split()[0]}"
+    """Name a couple after its partners' first names, e.g. "Maya & Jordan" (at most 120 characters)."""
+    return f"{first.split()[0][:58]} & {second.split()[0][:58]}"
 
 
 def add_couple(counselor, data: dict) -> Couple:

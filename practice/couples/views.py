@@ -23,7 +23,7 @@ from practice.couples.hub import COUPLE_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
 from practice.couples.schemas import CoupleSchema, form_errors, form_to_nested
 from practice.extensions import db
-from practice.fields import time_zones
+from practice.fields import time_zones, without_control_characters
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
@@ -53,7 +53,8 @@ def caseload():
     history and server logs.
     """
     source = request.form if request.method == "POST" else request.args
-    search = request.form.get("q", "").strip()[:100] if request.method == "POST" else ""
+    typed = request.form.get("q", "") if request.method == "POST" else ""
+    search = without_control_characters(typed).strip()[:100]
     status = CoupleStatus.archived if source.get("status") == "archived" else CoupleStatus.active
     query = access.caseload_query(search, status)
     per_page = current_app.config["CASELOAD_PAGE_SIZE"]
