@@ -1,0 +1,390 @@
+"""Screenshots of every page, on a phone (390x844) and a desktop (1280x900).
+
+Usage: ``.venv/bin/python bench/screenshots.py [OUTDIR]`` (default ``screenshots/``).
+
+Builds its own app on a throwaway SQLite file seeded with the demo practice, serves it on
+127.0.0.1, drives Debian's Chromium through Playwright, and writes one PNG per page and
+viewport plus ``report.txt``: each page's title, its heading outline, console errors (a CSP
+violation shows up here) and any axe-core accessibility violations.
+"""
+
+import base64
+import logging
+import secrets
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from passlib.totp import TOTP
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from practice import create_app  # noqa: E402
+from practice.demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
+from practice.extensions import db, security  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def build_app(db_file: Path):
+    """A demo app on its own database, with two extra counselors and one archived couple."""
+    app = create_app({
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SECURITY_PASSWORD_SALT": secrets.token_urlsafe(16),
+        "SECURITY_TOTP_SECRETS": {"1": secrets.token_urlsafe(32)},
+        "DATA_ENCRYPTION_KEYS": {"k1": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()},
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}",
+        "MAIL_BACKEND": "locmem",
+        "SHOW_INVITE_LINKS": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+
+    def boom():
+        """Fail on purpose so the 500 page can be seen."""
+        raise RuntimeError("screenshot of the 500 page")
+
+    app.add_url_rule("/__shots/boom", "shots_boom", boom)
+
+    from practice import demo
+    from practice.auth.services import create_user
+    from practice.couples.models import Couple, CoupleStatus, Partner
+
+    with app.app_context():
+        db.create_all()
+        demo.seed()
+        quiet = create_user("quiet@demo.example.com", "Rosa Lindqvist", PASSWORD, "counselor")
+        quiet.tf_totp_secret = security.totp_factory.generate_totp_secret()
+        quiet.tf_primary_method = "authenticator"
+        create_user("new@demo.example.com", "Noor Haddad", PASSWORD, "counselor")
+        tomas = db.session.scalar(db.select(Partner).where(Partner.email == "tomas@demo.example.com"))
+        db.session.get(Couple, tomas.couple_id).status = CoupleStatus.archived
+        db.session.commit()
+    return app
+
+
+def totp(app, email: str) -> str:
+    """The current authenticator code for a demo account."""
+    from practice.auth.models import User
+
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        return security.totp_factory.generate_totp_password(user.tf_totp_secret)
+
+
+def reset_token(app, email: str) -> str:
+    """A password-reset token, as the reset email would carry."""
+    from flask_security.recoverable import generate_reset_password_token
+
+    from practice.auth.models import User
+
+    with app.test_request_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        return generate_reset_password_token(user)
+
+
+def serve(app):
+    """Serve the app in a thread; return its base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{port}", server
+
+
+class Camera:
+    """Takes each page at both sizes and notes what a reviewer should know about it."""
+
+    def __init__(self, out: Path, axe):
+        self.out = out
+        self.axe = axe
+        self.report = []
+        self.used_codes = {}
+
+    def watch(self, page):
+        """Collect console errors (CSP violations among them) for the report."""
+        page.errors = []
+
+        def console(msg):
+            # A page's own error status (404, 422, 429, 500) is expected; failed subresources are not.
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+                page.errors.append(msg.text)
+
+        def response(resp):
+            if resp.status >= 400 and resp.request.resource_type != "document":
+                page.errors.append(f"{resp.status} {resp.url}")
+
+        page.on("console", console)
+        page.on("response", response)
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        return page
+
+    def shot(self, page, name: str):
+        """Screenshot the current page on a phone and a desktop, and describe it."""
+        for size, viewport in VIEWPORTS.items():
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(50)
+            page.screenshot(path=str(self.out / f"{name}--{size}.png"), full_page=True)
+        outline = page.eval_on_selector_all(
+            "h1, h2, h3, h4",
+            "els => els.map(e => e.tagName[1] + ' ' + e.textContent.trim().replace(/\\s+/g, ' '))",
+        )
+        lines = [f"== {name}  {page.url}", f"   title: {page.title()}"]
+        lines += [f"   {'  ' * (int(h[0]) - 1)}h{h}" for h in outline]
+        levels = [int(h[0]) for h in outline]
+        if levels.count(1) != 1:
+            lines.append(f"   !! {levels.count(1)} h1 elements")
+        for before, after in zip(levels, levels[1:], strict=False):
+            if after > before + 1:
+                lines.append(f"   !! heading level skips from h{before} to h{after}")
+        for error in page.errors:
+            lines.append(f"   !! console: {error}")
+        page.errors.clear()
+        if self.axe is not None:
+            result = self.axe.run(page)
+            for violation in result.response["violations"]:
+                targets = [", ".join(n["target"]) for n in violation["nodes"]][:4]
+                lines.append(
+                    f"   !! axe {violation['id']} ({violation['impact']}): {violation['help']} -> {targets}"
+                )
+        self.report.append("\n".join(lines))
+        print(lines[0], flush=True)
+
+    def code(self, app, email: str) -> str:
+        """A TOTP code not yet used for this account (the app refuses replays)."""
+        while True:
+            step = int(time.time()) // 30
+            if self.used_codes.get(email) != step:
+                self.used_codes[email] = step
+                return totp(app, email)
+            time.sleep(1)
+
+
+def sign_in(page, base, email, password=PASSWORD):
+    """Fill in the sign-in form."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form[name=login_user_form] [type=submit]")
+    page.wait_for_load_state()
+
+
+def enter_code(page, code):
+    """Fill in the two-factor code on whichever code form is showing."""
+    page.fill("form[name=two_factor_verify_code_form] input[name=code]", code)
+    page.click("form[name=two_factor_verify_code_form] [type=submit]")
+    page.wait_for_load_state()
+
+
+def run(out: Path):
+    """Build, serve and photograph the whole app."""
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+        axe = Axe()
+    except ImportError:
+        axe = None
+    tmp = Path(tempfile.mkdtemp(prefix="sb-shots-"))
+    app = build_app(tmp / "shots.sqlite")
+    base, server = serve(app)
+    camera = Camera(out, axe)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def fresh_page():
+            context = browser.new_context(viewport=VIEWPORTS["phone"])
+            return camera.watch(context.new_page())
+
+        # Anyone, signed out.
+        page = fresh_page()
+        page.goto(base + "/login")
+        camera.shot(page, "01-login")
+        sign_in(page, base, "maya@demo.example.com", "not the password at all")
+        camera.shot(page, "02-login-error")
+        page.goto(base + "/reset")
+        camera.shot(page, "03-reset")
+        page.fill("input[name=email]", "someone@demo.example.com")
+        page.click("form[name=forgot_password_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "03b-reset-sent")
+        page.goto(base + "/reset/" + reset_token(app, "maya@demo.example.com"))
+        camera.shot(page, "03c-reset-new-password")
+        page.goto(base + "/help")
+        camera.shot(page, "04-help")
+        page.goto(base + "/invite/not-a-real-token")
+        camera.shot(page, "05-invite-invalid")
+        page.goto(base + "/no-such-page")
+        camera.shot(page, "06-error-404")
+        page.goto(base + "/__shots/boom")
+        camera.shot(page, "07-error-500")
+        for _ in range(6):
+            sign_in(page, base, "nobody@demo.example.com", "wrong wrong wrong")
+        camera.shot(page, "08-error-429")
+        page.context.close()
+
+        # A counselor with two couples: Elena.
+        page = fresh_page()
+        sign_in(page, base, "elena@demo.example.com")
+        camera.shot(page, "10-tf-validate")
+        enter_code(page, "000000")
+        camera.shot(page, "10b-tf-validate-wrong-code")
+        enter_code(page, camera.code(app, "elena@demo.example.com"))
+        camera.shot(page, "11-caseload")
+        page.fill("input[name=q]", "zzyzx")
+        page.click("form.toolbar [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "12-caseload-no-match")
+        page.goto(base + "/couples/?status=archived")
+        camera.shot(page, "13-caseload-archived-empty")
+        page.goto(base + "/couples/new")
+        camera.shot(page, "14-couple-new")
+        page.click("form.form [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "15-couple-new-errors")
+        page.goto(base + "/couples/")
+        page.click("text=Maya & Jordan")
+        page.wait_for_load_state()
+        camera.shot(page, "16-couple-joined")
+        page.goto(base + "/couples/")
+        page.click("text=Aisha & Daniel")
+        page.wait_for_load_state()
+        camera.shot(page, "17-couple-not-invited")
+        couple_url = page.url
+        page.locator("form:has(button:text('Send invitation'))").first.locator("button").click()
+        page.wait_for_load_state()
+        camera.shot(page, "17b-couple-invitation-link")
+        invite_link = page.locator("input[data-copy]").first.input_value()
+        page.goto(couple_url + "/edit")
+        camera.shot(page, "18-couple-edit")
+        page.goto(couple_url + "/audit")
+        camera.shot(page, "19-couple-audit")
+        page.goto(base + "/account")
+        camera.shot(page, "20-account-counselor")
+        page.goto(base + "/tf-setup")
+        camera.shot(page, "21-tf-setup-counselor")
+        page.goto(base + "/change")
+        camera.shot(page, "22-change-password")
+        page.fill("input[name=password]", "wrong")
+        page.fill("input[name=new_password]", "short")
+        page.fill("input[name=new_password_confirm]", "other")
+        page.click("form[name=change_password_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "22b-change-password-errors")
+        page.goto(base + "/verify")
+        camera.shot(page, "23-verify")
+        page.goto(base + "/mf-recovery-codes")
+        camera.shot(page, "24-recovery-codes")
+        page.click("form[method=post][name=mf_recovery_codes_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "24b-recovery-codes-new")
+        page.context.close()
+
+        # A partner accepting an invitation.
+        page = fresh_page()
+        page.goto(invite_link)
+        camera.shot(page, "25-invite-accept")
+        page.fill("input[name=password]", "a long and quiet river bend")
+        page.fill("input[name=password_confirm]", "a different sentence entirely")
+        page.click("form [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "25b-invite-accept-errors")
+        page.fill("input[name=password]", "a long and quiet river bend")
+        page.fill("input[name=password_confirm]", "a long and quiet river bend")
+        page.click("form [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "26-portal-partner-not-joined")
+        page.context.close()
+
+        # A partner who has joined: Maya; she turns on two-factor.
+        page = fresh_page()
+        sign_in(page, base, "maya@demo.example.com")
+        camera.shot(page, "30-portal")
+        page.goto(base + "/account")
+        camera.shot(page, "31-account-partner")
+        page.goto(base + "/tf-setup")
+        camera.shot(page, "32-tf-setup-partner")
+        page.check("input[name=setup][value=authenticator]")
+        page.click("form[name=two_factor_setup_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "33-tf-setup-qr")
+        # During setup the new secret lives in the session, so read the key off the page.
+        key = page.locator(".totp-key").inner_text().replace(" ", "")
+        enter_code(page, TOTP(key=key).generate().token)
+        camera.shot(page, "34-after-tf-setup")
+        page.goto(base + "/mf-recovery-codes")
+        page.click("form[method=post][name=mf_recovery_codes_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "35-recovery-codes-partner")
+        page.context.close()
+
+        # Maya again, having lost her phone: the rescue options and a recovery code.
+        page = fresh_page()
+        sign_in(page, base, "maya@demo.example.com")
+        page.click("details.disclosure summary")
+        camera.shot(page, "36-tf-validate-with-rescue")
+        page.goto(base + "/mf-recovery")
+        camera.shot(page, "37-mf-recovery")
+        page.fill("input[name=code]", "not-a-code")
+        page.click("form[name=mf_recovery_form] [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "37b-mf-recovery-error")
+        page.context.close()
+
+        # A counselor with an archived couple: Samuel.
+        page = fresh_page()
+        sign_in(page, base, "samuel@demo.example.com")
+        enter_code(page, camera.code(app, "samuel@demo.example.com"))
+        page.goto(base + "/couples/?status=archived")
+        camera.shot(page, "40-caseload-archived")
+        page.click("text=Tomás & Grace")
+        page.wait_for_load_state()
+        camera.shot(page, "41-couple-archived")
+        page.context.close()
+
+        # A partner of the archived couple.
+        page = fresh_page()
+        sign_in(page, base, "tomas@demo.example.com")
+        camera.shot(page, "42-portal-closed")
+        page.context.close()
+
+        # A counselor with nobody yet.
+        page = fresh_page()
+        sign_in(page, base, "quiet@demo.example.com")
+        enter_code(page, camera.code(app, "quiet@demo.example.com"))
+        camera.shot(page, "43-caseload-empty")
+        page.context.close()
+
+        # A new counselor, who must set up two-factor at first sign-in.
+        page = fresh_page()
+        sign_in(page, base, "new@demo.example.com")
+        camera.shot(page, "44-tf-setup-required")
+        page.context.close()
+
+        # The practice owner.
+        page = fresh_page()
+        sign_in(page, base, "admin@demo.example.com")
+        enter_code(page, camera.code(app, "admin@demo.example.com"))
+        camera.shot(page, "45-admin-counselors")
+        page.click("form.form [type=submit]")
+        page.wait_for_load_state()
+        camera.shot(page, "45b-admin-counselors-errors")
+        page.context.close()
+
+        browser.close()
+    server.shutdown()
+    (out / "report.txt").write_text("\n".join(camera.report) + "\n", encoding="utf-8")
+    print(f"Wrote {len(camera.report)} pages x {len(VIEWPORTS)} sizes to {out}; see {out / 'report.txt'}")
+
+
+if __name__ == "__main__":
+    run(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots")
