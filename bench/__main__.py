@@ -3,8 +3,6 @@
 Run with `make bench`. Prints the median and 95th percentile of each measurement.
 """
 
-import base64
-import secrets
 import statistics
 import sys
 import tempfile
@@ -15,17 +13,9 @@ from flask_security import hash_password
 
 from practice import create_app
 from practice.extensions import db, security
+from practice.instance_setup import new_secrets
 
 ROUNDS = 30
-
-
-def _secrets() -> dict:
-    return {
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "SECURITY_PASSWORD_SALT": secrets.token_urlsafe(16),
-        "SECURITY_TOTP_SECRETS": {"1": secrets.token_urlsafe(32)},
-        "DATA_ENCRYPTION_KEYS": {"k1": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()},
-    }
 
 
 def timed(label, fn, rounds=ROUNDS):
@@ -47,7 +37,7 @@ def timed(label, fn, rounds=ROUNDS):
 def main(couples: int = 200) -> None:
     """Build a practice with many couples and time its pages."""
     folder = Path(tempfile.mkdtemp())
-    app = create_app({**_secrets(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
+    app = create_app({**new_secrets(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
                       "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False})
     with app.app_context():
         from practice import audit

@@ -65,6 +65,8 @@ class Email(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
         _refuse_control_characters(text)
+        if not text:
+            raise ValidationError(self.error_messages["required"])
         try:
             return email_validator.validate_email(text, check_deliverability=False).normalized
         except email_validator.EmailNotValidError as error:
@@ -88,8 +90,15 @@ class TimeZone(fields.String):
 
 
 def form_errors(error: ValidationError) -> dict[str, str]:
-    """Flatten marshmallow's messages to one message per field for a form."""
-    flat = {}
-    for field, messages in error.normalized_messages().items():
-        flat[field] = messages[0] if isinstance(messages, list) else str(messages)
+    """One message per field under the form's flat names, so ``partner_b.email`` finds its error."""
+    flat: dict[str, str] = {}
+
+    def walk(messages, prefix):
+        for key, value in messages.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                flat[f"{prefix}{key}"] = value[0] if isinstance(value, list) else str(value)
+
+    walk(error.normalized_messages(), "")
     return flat

@@ -5,10 +5,8 @@ The database is SQLite (a file per test, schema from ``create_all``) unless
 Alembic migrations once, and every test starts from truncated tables.
 """
 
-import base64
 import os
 import re
-import secrets
 import uuid
 
 import pytest
@@ -20,6 +18,7 @@ from flask_migrate import upgrade
 from practice import create_app
 from practice.extensions import db as _db
 from practice.extensions import security
+from practice.instance_setup import new_secrets
 
 PASSWORD = "a long and quiet river bend"
 POSTGRES = os.environ.get("SB_TEST_DB") == "postgres"
@@ -27,13 +26,8 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.
 
 
 def test_secrets() -> dict:
-    """Fresh secrets for one app."""
-    return {
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "SECURITY_PASSWORD_SALT": secrets.token_urlsafe(16),
-        "SECURITY_TOTP_SECRETS": {"1": secrets.token_urlsafe(32)},
-        "DATA_ENCRYPTION_KEYS": {"k1": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()},
-    }
+    """Fresh secrets for one app, made the way first run makes them."""
+    return new_secrets()
 
 
 @pytest.fixture(scope="session")

@@ -71,6 +71,14 @@ def invite_partner(partner: Partner) -> str:
     return link
 
 
+def is_current_link(partner: Partner, link: str) -> bool:
+    """Whether ``link`` is the partner's newest invitation and can still be used."""
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    return state_of(partner) == InvitationState.pending and (
+        partner.invitations[0].token_hash == token_hash(token)
+    )
+
+
 def revoke_invitation(partner: Partner) -> None:
     """Make the partner's open invitation link stop working."""
     now = utcnow()

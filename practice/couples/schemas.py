@@ -53,18 +53,3 @@ def form_to_nested(form) -> dict:
         else:
             data[key] = value
     return data
-
-
-def form_errors(error: ValidationError) -> dict[str, str]:
-    """One message per field under the form's flat names, so ``partner_b.email`` finds its error."""
-    flat: dict[str, str] = {}
-
-    def walk(messages, prefix):
-        for key, value in messages.items():
-            if isinstance(value, dict):
-                walk(value, f"{prefix}{key}.")
-            else:
-                flat[f"{prefix}{key}"] = value[0] if isinstance(value, list) else str(value)
-
-    walk(error.normalized_messages(), "")
-    return flat

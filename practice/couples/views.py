@@ -21,9 +21,9 @@ from practice.auth.guards import role_required
 from practice.couples import invitations, services
 from practice.couples.hub import COUPLE_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
-from practice.couples.schemas import CoupleSchema, form_errors, form_to_nested
+from practice.couples.schemas import CoupleSchema, form_to_nested
 from practice.extensions import db
-from practice.fields import time_zones, without_control_characters
+from practice.fields import form_errors, time_zones, without_control_characters
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
@@ -90,9 +90,7 @@ def show(couple_id: uuid.UUID):
     couple = access.counselor_couple(couple_id)
     audit.record("couple.view", obj=couple, couple_id=couple.id)
     db.session.commit()
-    fresh = session.get(FRESH_LINKS, {})
-    links = {p.id: fresh.pop(str(p.id)) for p in couple.partners if str(p.id) in fresh}
-    session[FRESH_LINKS] = fresh
+    links = _open_links(couple)
     panels = [(panel, panel.context(couple)) for panel in COUPLE_PANELS]
     return render_template("couples/show.html", couple=couple, state_of=invitations.state_of,
                            policies=CONFIDENTIALITY_TEXT, links=links, panels=panels)
@@ -115,6 +113,24 @@ def edit(couple_id: uuid.UUID):
     db.session.commit()
     flash("Changes saved.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+def _open_links(couple) -> dict:
+    """Links this counselor sent in this browser that still work, by partner id.
+
+    A link stays on the page until its partner joins or it is revoked or replaced, so inviting
+    both partners before copying either link loses neither.
+    """
+    sent = session.get(FRESH_LINKS, {})
+    links = {}
+    for partner in couple.partners:
+        link = sent.get(str(partner.id))
+        if link and invitations.is_current_link(partner, link):
+            links[partner.id] = link
+        elif link:
+            sent.pop(str(partner.id))
+            session[FRESH_LINKS] = sent
+    return links
 
 
 def _restored() -> dict | None:

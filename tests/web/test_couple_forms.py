@@ -71,7 +71,7 @@ def test_email_addresses_are_stored_lower_case(client, counselor, submit):
         ("partner_a.name", "", "Enter the partner's name."),
         ("partner_b.name", "   ", "Enter the partner's name."),
         ("partner_a.email", "maya-at-example", "Enter an email address like name@example.com."),
-        ("partner_b.email", "", "Enter an email address like name@example.com."),
+        ("partner_b.email", "", "Enter an email address."),
         ("partner_b.email", "MAYA@example.com", "Each partner needs their own email address."),
         ("time_zone", "Mars/Olympus_Mons", TIME_ZONE_HINT),
         ("label", "x" * 121, "Keep this under 121 characters."),

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -105,14 +106,39 @@ def test_the_counselor_sees_invited_until_the_expiry(client, couple, submit, out
     assert "Not invited" in partner_card(page, "Maya Chen")
 
 
-def test_the_fresh_link_is_shown_once_on_the_couple_page(client, couple, submit, outbox):
-    response = invite(submit, couple, couple.partners[0])
+def test_both_fresh_links_stay_on_the_couple_page_until_used(
+    client, auth, couple, submit, outbox, browser
+):
+    """Inviting both partners before copying either link loses neither."""
+    first_partner, second_partner = couple.partners
+    response = invite(submit, couple, first_partner)
+    client.get(response.headers["Location"])
+    invite(submit, couple, second_partner)
 
-    first = client.get(response.headers["Location"]).get_data(as_text=True)
-    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert link_in(outbox[0]) in page and link_in(outbox[1]) in page
 
-    assert link_in(outbox[0]) in first
-    assert "/invite/" not in again
+    partner_browser = browser()
+    path = urlsplit(link_in(outbox[0])).path
+    accepted = partner_browser.post(path, data={
+        "password": "a long and quiet river bend", "password_confirm": "a long and quiet river bend",
+        "csrf_token": type(auth)(partner_browser).csrf(path),
+    })
+    assert accepted.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert link_in(outbox[0]) not in page, "a used link leaves the page"
+    assert link_in(outbox[1]) in page
+
+
+def test_a_replaced_link_leaves_the_couple_page(client, couple, submit, outbox):
+    partner = couple.partners[0]
+    response = invite(submit, couple, partner)
+    invite(submit, couple, partner)
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert link_in(outbox[0]) not in page
+    assert link_in(outbox[1]) in page
 
 
 @pytest.fixture
