@@ -51,6 +51,8 @@ DEFAULTS = {
     "SECURITY_TWO_FACTOR_ENABLED_METHODS": ["authenticator"],
     "SECURITY_TWO_FACTOR_ALWAYS_VALIDATE": True,
     "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
+    #: Who hears "I lost my authenticator" from the sign-in page: the practice (PRACTICE_EMAIL).
+    "SECURITY_TWO_FACTOR_RESCUE_MAIL": "practice@securebase.example.com",
     "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
     "SECURITY_MULTI_FACTOR_RECOVERY_CODES_N": 8,
     "SECURITY_TOTP_ISSUER": "SecureBase",
@@ -82,6 +84,15 @@ DEFAULTS = {
     # With generic responses on, a failed sign-in shows this one message, known account or not.
     "SECURITY_MSG_GENERIC_AUTHN_FAILED": ("That email and password do not match an account.", "error"),
     "SECURITY_MSG_PASSWORD_NOT_PROVIDED": ("Enter your password.", "error"),
+    "SECURITY_MSG_TWO_FACTOR_INVALID_TOKEN": ("That code did not work. Enter the newest 6-digit code from "
+                                              "your authenticator app.", "error"),
+    "SECURITY_MSG_INVALID_CODE": ("That code did not work. Enter the newest 6-digit code.", "error"),
+    "SECURITY_MSG_TWO_FACTOR_LOGIN_SUCCESSFUL": ("You are signed in.", "success"),
+    "SECURITY_MSG_INVALID_RECOVERY_CODE": ("That recovery code did not work, or it was already used.",
+                                           "error"),
+    "SECURITY_MSG_RETYPE_PASSWORD_MISMATCH": ("The two passwords are not the same.", "error"),
+    "SECURITY_MSG_PASSWORD_RESET_REQUEST": ("If %(email)s has an account, a link to choose a new password "
+                                            "is on its way. It works for one hour.", "info"),
     "SECURITY_MSG_LOGIN": ("Please sign in to continue.", "info"),
     "SECURITY_MSG_REFRESH": ("Please confirm your password to continue.", "info"),
     # Rate limits: per address and per account, failures only (practice.auth.throttle).
@@ -122,6 +133,7 @@ ENV_SETTINGS = {
     "CRISIS_LOCALE": "CRISIS_LOCALE",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "PRACTICE_EMAIL": "SECURITY_TWO_FACTOR_RESCUE_MAIL",
 }
 
 INT_SETTINGS = {"MAIL_PORT", "IDLE_TIMEOUT_MINUTES", "ABSOLUTE_SESSION_HOURS", "TRUSTED_PROXIES"}
