@@ -2,9 +2,10 @@
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from practice import access
 from practice.admin.schemas import CounselorSchema
 from practice.auth import services
 from practice.auth.guards import role_required
@@ -48,7 +49,7 @@ def set_active(user_id: uuid.UUID):
     """Deactivate or reactivate a counselor account."""
     user = db.session.get(User, user_id)
     if user is None or user.role != "counselor":
-        abort(404)
+        access.deny("user", user_id)
     active = request.form.get("active") == "1"
     services.set_active(user, active)
     db.session.commit()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from webpage import csrf_token, field_error, field_value, flashes, text_of
 
+from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.extensions import db
 
@@ -165,6 +166,8 @@ def test_only_counselor_accounts_can_be_switched_here(client, admin, submit, mak
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(User, someone.id).active
+    denied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [event.object_id for event in denied] == [str(someone.id)]
 
 
 def test_counselors_cannot_open_the_admin_page(client, counselor):
