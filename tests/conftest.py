@@ -156,6 +156,25 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def couple_form(token: str = "", **fields) -> dict:
+    """A valid add-couple form as the page posts it, with fresh emails; ``fields`` override it."""
+    tag = uuid.uuid4().hex[:6]
+    form = {
+        "label": "",
+        "time_zone": "America/Chicago",
+        "confidentiality": "no_secrets",
+        "partner_a.name": "Quinn Ledger",
+        "partner_a.email": f"quinn-{tag}@example.com",
+        "partner_a.pronouns": "",
+        "partner_b.name": "Rae Ledger",
+        "partner_b.email": f"rae-{tag}@example.com",
+        "partner_b.pronouns": "",
+        "csrf_token": token,
+    }
+    form.update(fields)
+    return form
+
+
 class Auth:
     """Sign people in and out through the real forms, two-factor included."""
 

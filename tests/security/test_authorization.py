@@ -10,7 +10,7 @@ from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
 from practice.extensions import db
-from tests.conftest import csrf_from
+from tests.conftest import couple_form, csrf_from
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -244,24 +244,6 @@ def test_admin_sees_no_couple_pages(client, auth, world):
 # Z6 ---------------------------------------------------------------------------------------------
 
 
-def couple_form(**extra):
-    """A valid add/edit couple form."""
-    tag = uuid.uuid4().hex[:6]
-    form = {
-        "label": "",
-        "time_zone": "America/Chicago",
-        "confidentiality": "no_secrets",
-        "partner_a.name": "Kim Fields",
-        "partner_a.email": f"kim-{tag}@example.com",
-        "partner_a.pronouns": "",
-        "partner_b.name": "Lou Fields",
-        "partner_b.email": f"lou-{tag}@example.com",
-        "partner_b.pronouns": "",
-    }
-    form.update(extra)
-    return form
-
-
 @pytest.mark.parametrize(
     "extra",
     [
@@ -285,7 +267,7 @@ def test_ownership_fields_sent_when_adding_a_couple_change_nothing(client, auth,
     extra = {key: str(names.get(value, value)) for key, value in extra.items()}
     auth.login(world["X"])
     token = auth.csrf("/couples/new")
-    response = client.post("/couples/new", data={**couple_form(**extra), "csrf_token": token})
+    response = client.post("/couples/new", data=couple_form(token, **extra))
     assert response.status_code in (302, 422)
     created = db.session.scalars(sa.select(Couple).where(Couple.label == "Kim & Lou")).all()
     if response.status_code == 422:

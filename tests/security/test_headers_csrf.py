@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from practice.extensions import db
-from tests.conftest import csrf_from
+from tests.conftest import couple_form, csrf_from
 
 #: Tables that record that something was looked at, not a change a person made.
 BOOKKEEPING = {"audit_event", "audit_head", "login_session"}
@@ -301,21 +301,12 @@ def test_links_and_redirects_carry_no_client_names_or_emails(client, auth, world
     token = auth.csrf("/couples/new")
     response = client.post(
         "/couples/new",
-        data={
-            "label": "",
-            "time_zone": "America/Chicago",
-            "confidentiality": "no_secrets",
-            "partner_a.name": "Quinn Private",
-            "partner_a.email": "quinn@example.com",
-            "partner_b.name": "Rae Private",
-            "partner_b.email": "rae@example.com",
-            "csrf_token": token,
-        },
+        data=couple_form(token, **{"partner_a.name": "Quinn Private", "partner_b.name": "Rae Private"}),
     )
     assert response.status_code == 302
     location = response.headers["Location"]
     page = client.get(location)
     urls = [location] + re.findall(r'(?:href|action)="([^"]*)"', page.get_data(as_text=True))
     for url in urls:
-        for secret in ("Quinn", "Rae", "quinn@", "rae@", "Private"):
+        for secret in ("Quinn", "Rae", "quinn-", "rae-", "Private"):
             assert secret not in url, url

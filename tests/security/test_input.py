@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, fields
 from practice.couples.models import Couple, Partner
 from practice.extensions import api, db
 from practice.fields import RequiredText
-from tests.conftest import csrf_from
+from tests.conftest import couple_form, csrf_from
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -23,21 +23,7 @@ QUOTE_BREAK = '"><svg onload=alert(2)>'
 
 def add_couple(client, token, **fields_):
     """Post the add-couple form; returns the response."""
-    tag = uuid.uuid4().hex[:6]
-    form = {
-        "label": "",
-        "time_zone": "America/Chicago",
-        "confidentiality": "no_secrets",
-        "partner_a.name": "Kim Fields",
-        "partner_a.email": f"kim-{tag}@example.com",
-        "partner_a.pronouns": "",
-        "partner_b.name": "Lou Fields",
-        "partner_b.email": f"lou-{tag}@example.com",
-        "partner_b.pronouns": "",
-        "csrf_token": token,
-    }
-    form.update(fields_)
-    return client.post("/couples/new", data=form)
+    return client.post("/couples/new", data=couple_form(token, **fields_))
 
 
 def assert_shown_as_text(page, *payloads):
