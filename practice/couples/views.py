@@ -64,9 +64,10 @@ def caseload():
         # A page past the end (an old bookmark, a couple just archived): show the last one.
         page = db.paginate(query, page=max(page.pages, 1), per_page=per_page, error_out=False)
     audit.record("caseload.view", object_type="caseload", object_id=current_user.id)
-    db.session.commit()
-    return render_template("couples/caseload.html", page=page, search=search, status=status,
+    html = render_template("couples/caseload.html", page=page, search=search, status=status,
                            state_of=invitations.state_of)
+    db.session.commit()  # after rendering: a commit expires the rows the page still reads
+    return html
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,11 +90,12 @@ def show(couple_id: uuid.UUID):
     """The couple page: partners, invitations, agreement, and each feature's panel."""
     couple = access.counselor_couple(couple_id)
     audit.record("couple.view", obj=couple, couple_id=couple.id)
-    db.session.commit()
     links = _open_links(couple)
     panels = [(panel, panel.context(couple)) for panel in COUPLE_PANELS]
-    return render_template("couples/show.html", couple=couple, state_of=invitations.state_of,
+    html = render_template("couples/show.html", couple=couple, state_of=invitations.state_of,
                            policies=CONFIDENTIALITY_TEXT, links=links, panels=panels)
+    db.session.commit()
+    return html
 
 
 @bp.route("/<uuid:couple_id>/edit", methods=["GET", "POST"])
@@ -208,5 +210,6 @@ def audit_trail(couple_id: uuid.UUID):
     couple = access.counselor_couple(couple_id)
     events = audit.trail(couple.id)
     audit.record("audit.view", obj=couple, couple_id=couple.id)
+    html = render_template("couples/audit.html", couple=couple, events=events)
     db.session.commit()
-    return render_template("couples/audit.html", couple=couple, events=events)
+    return html

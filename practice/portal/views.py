@@ -20,8 +20,9 @@ def home():
     if couple is None:
         return render_template("portal/closed.html", partner=partner)
     audit.record("portal.view", obj=couple, couple_id=couple.id)
-    db.session.commit()
     other = next(p for p in couple.partners if p.id != partner.id)
     panels = [(panel, panel.context(couple, partner)) for panel in PORTAL_PANELS]
-    return render_template("portal/home.html", partner=partner, other=other, couple=couple,
+    html = render_template("portal/home.html", partner=partner, other=other, couple=couple,
                            policy=CONFIDENTIALITY_TEXT[couple.confidentiality], panels=panels)
+    db.session.commit()  # the view's audit event, after rendering so nothing reloads
+    return html
