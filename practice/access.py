@@ -59,9 +59,9 @@ def own_partner() -> Partner | None:
     return db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
 
 
-def own_couple() -> Couple | None:
-    """Return the signed-in partner's couple while it is active."""
-    partner = own_partner()
+def own_couple(partner: Partner | None = None) -> Couple | None:
+    """Return the signed-in partner's couple while it is active (pass their record if loaded)."""
+    partner = partner or own_partner()
     if partner is None or partner.couple.status != CoupleStatus.active:
         return None
     return partner.couple

@@ -16,7 +16,7 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 def home():
     """The partner's couple, counselor, homework and worksheets."""
     partner = access.own_partner()
-    couple = access.own_couple()
+    couple = access.own_couple(partner)
     if couple is None:
         return render_template("portal/closed.html", partner=partner)
     audit.record("portal.view", obj=couple, couple_id=couple.id)
