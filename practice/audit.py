@@ -13,7 +13,8 @@ from flask_login import current_user
 from sqlalchemy import ForeignKey, String, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.auth.models import User, utcnow
+from practice.auth.models import User
+from practice.clock import utcnow
 from practice.extensions import db
 
 GENESIS = "0" * 64

@@ -4,8 +4,9 @@ import secrets
 
 from sqlalchemy import func, select
 
-from practice.auth.models import User, utcnow
+from practice.auth.models import User
 from practice.auth.services import create_user, ensure_roles
+from practice.clock import utcnow
 from practice.couples import invitations
 from practice.couples.models import Confidentiality, Invitation
 from practice.couples.services import add_couple

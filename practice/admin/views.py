@@ -5,11 +5,11 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from practice import access
 from practice.admin.schemas import CounselorSchema
 from practice.auth import services
 from practice.auth.guards import role_required
 from practice.auth.models import User
+from practice.couples import access
 from practice.extensions import db
 from practice.fields import form_errors
 

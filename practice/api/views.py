@@ -6,9 +6,10 @@ from flask_login import current_user
 from flask_security import auth_required
 from flask_smorest import Blueprint
 
-from practice import access, audit
+from practice import audit
 from practice.api.schemas import ApiErrorSchema, CoupleSummarySchema, MeSchema
 from practice.auth.guards import role_required
+from practice.couples import access
 from practice.extensions import db
 
 #: The security scheme every operation names: the signed-in browser's session cookie.

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from practice import crypto
-from practice.auth.models import utcnow
+from practice.clock import utcnow
 from practice.extensions import db
 
 #: A draft older than this is dropped rather than restored.

@@ -1,7 +1,7 @@
 """Users, roles and the server-side record of each sign-in."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_security import RoleMixin, UserMixin
 from flask_security.models.fsqla_v3 import AsaList
@@ -9,13 +9,8 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from practice.clock import utcnow
 from practice.extensions import db
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC (callable default for columns)."""
-    return datetime.now(UTC)
-
 
 ROLES = ("admin", "counselor", "partner")
 #: Roles that must sign in with a second factor.

@@ -11,7 +11,8 @@ from sqlalchemy import delete
 
 from practice import audit
 from practice.auth import drafts
-from practice.auth.models import LoginSession, utcnow
+from practice.auth.models import LoginSession
+from practice.clock import utcnow
 from practice.extensions import db
 
 SESSION_KEY = "sb_sid"

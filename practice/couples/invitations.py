@@ -11,7 +11,8 @@ from flask_security import hash_password
 from sqlalchemy import select
 
 from practice import audit
-from practice.auth.models import Role, User, utcnow
+from practice.auth.models import Role, User
+from practice.clock import utcnow
 from practice.couples.models import CoupleStatus, Invitation, Partner
 from practice.extensions import db
 

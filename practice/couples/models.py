@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from practice.auth.models import User, utcnow
+from practice.auth.models import User
+from practice.clock import utcnow
 from practice.extensions import db
 
 

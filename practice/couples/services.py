@@ -4,7 +4,7 @@ from marshmallow import ValidationError
 
 from practice import audit
 from practice.auth import sessions
-from practice.auth.models import utcnow
+from practice.clock import utcnow
 from practice.couples import invitations
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.extensions import db

@@ -15,10 +15,10 @@ from flask import (
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import access, audit
+from practice import audit
 from practice.auth import drafts
 from practice.auth.guards import role_required
-from practice.couples import invitations, services
+from practice.couples import access, invitations, services
 from practice.couples.hub import COUPLE_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
 from practice.couples.schemas import CoupleSchema, form_to_nested

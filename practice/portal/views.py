@@ -2,8 +2,9 @@
 
 from flask import Blueprint, render_template
 
-from practice import access, audit
+from practice import audit
 from practice.auth.guards import role_required
+from practice.couples import access
 from practice.couples.hub import PORTAL_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT
 from practice.extensions import db

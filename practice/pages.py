@@ -1,0 +1,28 @@
+"""Read pages, one way: gather plain data, render it, record the view, commit.
+
+A view that shows client data hands this module plain data (dicts, tuples, small dataclasses),
+never ORM rows, so a template cannot lazy-load a row or call back into a service. The view's
+audit event is recorded after the page is rendered and committed with it; the audit chain is
+sealed at commit (``practice.audit``), so nothing waits on the chain while a page is built.
+"""
+
+from flask import render_template
+
+from practice import audit
+from practice.extensions import db
+
+
+def read_page(template: str, data: dict, *, action: str, object_type: str = "", object_id="",
+              couple_id=None, status: int = 200):
+    """Render ``template`` from plain ``data``, audit the view as ``action``, commit, return the page."""
+    html = render_template(template, **data)
+    audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
+    db.session.commit()
+    return html, status
+
+
+def read_json(payload, *, action: str, object_type: str = "", object_id="", couple_id=None):
+    """Audit an API read of ``payload`` (already serialised plain data), commit, return it."""
+    audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
+    db.session.commit()
+    return payload
