@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                                 x_proto=app.config["TRUSTED_PROXIES"], x_host=app.config["TRUSTED_PROXIES"])
     register_extensions(app)
     register_blueprints(app)
+    register_features(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -36,13 +37,14 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from flask_security import SQLAlchemyUserDatastore
 
-    from practice import headers, models, sqlite  # noqa: F401  (sqlite sets its pragmas on import)
+    from practice import headers, models, sqlite, timezones  # noqa: F401  (sqlite sets its pragmas on import)
     from practice.auth import events, next_page, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
     from practice.extensions import api, csrf, db, limiter, mail, migrate, security
 
     headers.init_app(app)
+    timezones.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -76,6 +78,17 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main.bp, couples.bp, invitation_views.bp, portal.bp, admin.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(api_views.bp)
+
+
+def register_features(app: Flask) -> None:
+    """Let each feature package add its blueprint, panels and providers (practice/seams.py).
+
+    A feature plugs in with one line here, ``homework.init_app(app)``; nothing else in the core
+    names it.
+    """
+    from practice import seams
+
+    seams.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

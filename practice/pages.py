@@ -6,7 +6,7 @@ audit event is recorded after the page is rendered and committed with it; the au
 sealed at commit (``practice.audit``), so nothing waits on the chain while a page is built.
 """
 
-from flask import render_template
+from flask import jsonify, render_template
 
 from practice import audit
 from practice.extensions import db
@@ -22,7 +22,11 @@ def read_page(template: str, data: dict, *, action: str, object_type: str = "", 
 
 
 def read_json(payload, *, action: str, object_type: str = "", object_id="", couple_id=None):
-    """Audit an API read of ``payload`` (already serialised plain data), commit, return it."""
+    """Audit an API read of ``payload`` (already serialised by its schema), commit, answer it as JSON.
+
+    The answer is a finished response, so the API layer does not serialise again after the commit.
+    """
+    response = jsonify(payload)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
     db.session.commit()
-    return payload
+    return response

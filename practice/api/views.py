@@ -6,11 +6,11 @@ from flask_login import current_user
 from flask_security import auth_required
 from flask_smorest import Blueprint
 
-from practice import audit
+from practice import pages
 from practice.api.schemas import ApiErrorSchema, CoupleSummarySchema, MeSchema
 from practice.auth.guards import role_required
 from practice.couples import access
-from practice.extensions import db
+from practice.couples.summaries import summarise
 
 #: The security scheme every operation names: the signed-in browser's session cookie.
 SESSION = "session"
@@ -63,15 +63,15 @@ class CoupleSummary(MethodView):
         couple = access.own_couple()
         if couple is None:
             abort(404)
-        audit.record("couple.view", obj=couple, couple_id=couple.id)
-        db.session.commit()
-        return {
-            "id": couple.id, "label": couple.label, "time_zone": couple.time_zone,
-            "counselor": couple.counselor.display_name,
-            "confidentiality": couple.confidentiality.value,
+        summary = summarise(couple, couple.counselor.display_name)
+        payload = CoupleSummarySchema().dump({
+            "id": summary.id, "label": summary.label, "time_zone": summary.time_zone,
+            "counselor": summary.counselor_name, "confidentiality": summary.confidentiality,
             "partners": [
-                {"id": p.id, "name": p.name, "pronouns": p.pronouns,
+                {"id": p.id, "name": p.name, "pronouns": p.pronouns or None,
                  "is_me": p.user_id == current_user.id, "joined": p.user_id is not None}
-                for p in couple.partners
+                for p in summary.partners
             ],
-        }
+        })
+        return pages.read_json(payload, action="couple.view", object_type="couple",
+                               object_id=summary.id, couple_id=summary.id)

@@ -39,8 +39,9 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
 
 
 def counselor_couple(couple_id: uuid.UUID) -> Couple:
-    """Return one of the signed-in counselor's couples, or 404."""
-    couple = db.session.get(Couple, couple_id)
+    """Return one of the signed-in counselor's couples, partners and invitations loaded, or 404."""
+    couple = db.session.get(Couple, couple_id, options=[
+        selectinload(Couple.partners).selectinload(Partner.invitations)])
     if couple is None or couple.counselor_id != current_user.id:
         deny("couple", couple_id)
     return couple

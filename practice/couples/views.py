@@ -15,15 +15,16 @@ from flask import (
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import audit
+from practice import audit, pages, seams
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access, invitations, services
-from practice.couples.hub import COUPLE_PANELS
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
 from practice.couples.schemas import CoupleSchema, form_to_nested
+from practice.couples.summaries import summarise, viewer_of
 from practice.extensions import db
 from practice.fields import form_errors, time_zones, without_control_characters
+from practice.paging import page_of
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
@@ -36,13 +37,15 @@ def _counselors_only():
     """Every caseload page is for counselors."""
 
 
-def _form_page(template, couple=None, form=None, errors=None, status=200):
-    """Render the add or edit form with what was typed and any errors."""
-    return render_template(
-        template, couple=couple, form=form or {}, errors=errors or {},
-        time_zones=time_zones(),
-        policy_options=[(key.value, title, text) for key, (title, text) in CONFIDENTIALITY_TEXT.items()],
-    ), status
+def _form_page(template, couple=None, form=None, errors=None, status=200, render=True):
+    """Render the add or edit form with what was typed and any errors (or just its data)."""
+    data = {
+        "couple": couple, "form": form or {}, "errors": errors or {}, "time_zones": time_zones(),
+        "policy_options": [(key.value, title, text) for key, (title, text) in CONFIDENTIALITY_TEXT.items()],
+    }
+    if not render:
+        return template, data
+    return render_template(template, **data), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -57,17 +60,16 @@ def caseload():
     search = without_control_characters(typed).strip()[:100]
     status = CoupleStatus.archived if source.get("status") == "archived" else CoupleStatus.active
     query = access.caseload_query(search, status)
-    per_page = current_app.config["CASELOAD_PAGE_SIZE"]
-    number = source.get("page", 1, type=int)
-    page = db.paginate(query, page=max(number, 1), per_page=per_page, error_out=False)
-    if page.page > 1 and not page.items:
-        # A page past the end (an old bookmark, a couple just archived): show the last one.
-        page = db.paginate(query, page=max(page.pages, 1), per_page=per_page, error_out=False)
-    audit.record("caseload.view", object_type="caseload", object_id=current_user.id)
-    html = render_template("couples/caseload.html", page=page, search=search, status=status,
-                           state_of=invitations.state_of)
-    db.session.commit()  # after rendering: a commit expires the rows the page still reads
-    return html
+    page = page_of(query, source.get("page", ""), current_app.config["CASELOAD_PAGE_SIZE"])
+    data = {
+        "couples": [summarise(couple) for couple in page.items],
+        "paging": {"page": page.page, "pages": page.pages, "total": page.total,
+                   "prev": page.prev_num if page.has_prev else None,
+                   "next": page.next_num if page.has_next else None},
+        "search": search, "status": status.value,
+    }
+    return pages.read_page("couples/caseload.html", data, action="caseload.view",
+                           object_type="caseload", object_id=current_user.id)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,14 +90,12 @@ def new():
 @bp.get("/<uuid:couple_id>")
 def show(couple_id: uuid.UUID):
     """The couple page: partners, invitations, agreement, and each feature's panel."""
-    couple = access.counselor_couple(couple_id)
-    audit.record("couple.view", obj=couple, couple_id=couple.id)
-    links = _open_links(couple)
-    panels = [(panel, panel.context(couple)) for panel in COUPLE_PANELS]
-    html = render_template("couples/show.html", couple=couple, state_of=invitations.state_of,
-                           policies=CONFIDENTIALITY_TEXT, links=links, panels=panels)
-    db.session.commit()
-    return html
+    row = access.counselor_couple(couple_id)
+    couple = summarise(row, current_user.display_name)
+    data = {"couple": couple, "links": _open_links(row),
+            "panels": seams.couple_panels(couple, viewer_of(current_user))}
+    return pages.read_page("couples/show.html", data, action="couple.view", object_type="couple",
+                           object_id=couple.id, couple_id=couple.id)
 
 
 @bp.route("/<uuid:couple_id>/edit", methods=["GET", "POST"])
@@ -103,18 +103,28 @@ def edit(couple_id: uuid.UUID):
     """Change a couple's details."""
     couple = access.counselor_couple(couple_id)
     if request.method == "GET":
-        audit.record("couple.view", obj=couple, couple_id=couple.id)
-        db.session.commit()
-        return _form_page("couples/form.html", couple=couple, form=_restored() or _as_form(couple))
+        form = _restored() or _as_form(couple)
+        return pages.read_page(*_form_page("couples/form.html", couple=summarise(couple), form=form,
+                                           render=False),
+                               action="couple.view", object_type="couple", object_id=couple.id,
+                               couple_id=couple.id)
     try:
         services.edit_couple(couple, CoupleSchema().load(form_to_nested(request.form)))
     except ValidationError as error:
         db.session.rollback()
-        return _form_page("couples/form.html", couple=couple, form=request.form,
+        return _form_page("couples/form.html", couple=summarise(couple), form=request.form,
                           errors=form_errors(error), status=422)
     db.session.commit()
     flash("Changes saved.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
+
+
+def _where_mail_went(address: str) -> str:
+    """Say where an invitation email went, so nobody waits for mail that was never sent."""
+    if current_app.config["MAIL_BACKEND"] == "file":
+        return (f"Invitation for {address} saved to the outbox (instance/outbox/); no email server "
+                "is set, so copy the link below and send it yourself.")
+    return f"Invitation sent to {address}."
 
 
 def _open_links(couple) -> dict:
@@ -153,10 +163,14 @@ def _as_form(couple) -> dict:
     return form
 
 
-@bp.post("/<uuid:couple_id>/archive")
+@bp.route("/<uuid:couple_id>/archive", methods=["GET", "POST"])
 def archive(couple_id: uuid.UUID):
-    """Archive a couple: out of the caseload and the portal, but restorable."""
+    """Archive a couple after a confirmation: out of the caseload and the portal, but restorable."""
     couple = access.counselor_couple(couple_id)
+    if request.method == "GET":
+        return pages.read_page("couples/archive_confirm.html", {"couple": summarise(couple)},
+                               action="couple.view", object_type="couple", object_id=couple.id,
+                               couple_id=couple.id)
     services.archive_couple(couple)
     db.session.commit()
     flash(f"{couple.label} archived. You can restore them from the archived list.", "success")
@@ -188,7 +202,7 @@ def invite(couple_id: uuid.UUID, partner_id: uuid.UUID):
     db.session.commit()
     if current_app.config["SHOW_INVITE_LINKS"]:
         session[FRESH_LINKS] = {**session.get(FRESH_LINKS, {}), str(partner.id): link}
-    flash(f"Invitation sent to {partner.email}. The link works once, for "
+    flash(f"{_where_mail_went(partner.email)} The link works once, for "
           f"{current_app.config['INVITATION_HOURS']} hours.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
 

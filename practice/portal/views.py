@@ -1,13 +1,12 @@
 """The partner's home, phone first."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
-from practice import audit
+from practice import pages, seams
 from practice.auth.guards import role_required
 from practice.couples import access
-from practice.couples.hub import PORTAL_PANELS
-from practice.couples.models import CONFIDENTIALITY_TEXT
-from practice.extensions import db
+from practice.couples.summaries import summarise, viewer_of
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -15,15 +14,14 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 @bp.get("/")
 @role_required("partner")
 def home():
-    """The partner's couple, counselor, homework and worksheets."""
+    """The partner's couple, counselor, and whatever each feature adds for them."""
     partner = access.own_partner()
-    couple = access.own_couple(partner)
-    if couple is None:
-        return render_template("portal/closed.html", partner=partner)
-    audit.record("portal.view", obj=couple, couple_id=couple.id)
-    other = next(p for p in couple.partners if p.id != partner.id)
-    panels = [(panel, panel.context(couple, partner)) for panel in PORTAL_PANELS]
-    html = render_template("portal/home.html", partner=partner, other=other, couple=couple,
-                           policy=CONFIDENTIALITY_TEXT[couple.confidentiality], panels=panels)
-    db.session.commit()  # the view's audit event, after rendering so nothing reloads
-    return html
+    couple_row = access.own_couple(partner)
+    if couple_row is None:
+        return render_template("portal/closed.html")
+    couple = summarise(couple_row, couple_row.counselor.display_name)
+    me = couple.partner(partner.id)
+    data = {"partner": me, "other": couple.other_than(partner.id), "couple": couple,
+            "panels": seams.portal_panels(couple, viewer_of(current_user, partner_id=me.id))}
+    return pages.read_page("portal/home.html", data, action="portal.view", object_type="couple",
+                           object_id=couple.id, couple_id=couple.id)

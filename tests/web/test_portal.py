@@ -62,13 +62,11 @@ def test_a_partner_who_has_not_joined_is_marked(app, client, auth, make_user, ma
     assert "Your partner Jordan Rivera · not joined yet" in text_of(client.get("/portal/"))
 
 
-def test_empty_homework_and_worksheets_say_what_will_appear(client, auth, world):
+def test_with_nothing_assigned_the_portal_says_where_things_will_appear(client, auth, world):
     auth.login(world["P1A"])
     text = text_of(client.get("/portal/"))
-    assert "No habits yet" in text
-    assert "Counselor X will add small habits for you two here" in text
-    assert "No worksheets yet" in text
-    assert "When your counselor shares a worksheet it appears here." in text
+    assert "Nothing to do yet" in text
+    assert "When Counselor X gives you something for between sessions, it appears here." in text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,155 @@
+"""The seams a feature plugs into, registered on the app: every contract is written here.
+
+A feature package (homework, worksheets, notes) never edits the couple page, the portal or
+another feature. Its ``init_app(app)`` registers its blueprint and calls the functions below;
+``create_app`` calls that ``init_app`` in one line. What a receiver returns is plain data (dicts,
+lists, strings, dates, small frozen dataclasses), never an ORM row or rendered HTML, so a template
+cannot lazy-load a row and a page can order and render whatever was registered. Every receiver
+takes ``**kwargs`` so a seam can grow without breaking it.
+
+The seams:
+
+``couple panel``
+    ``context(couple, viewer, **kwargs) -> dict | None`` for a section of the counselor's couple
+    page. ``couple`` is a :class:`~practice.couples.summaries.CoupleSummary`, ``viewer`` a
+    :class:`Viewer`. ``None`` or an empty dict shows the panel's ``empty`` text.
+``portal panel``
+    the same contract, for a section of the partner's portal home; ``viewer.partner_id`` is set.
+``between sessions``
+    ``provider(couple, since, viewer, **kwargs) -> list[str]``: lines saying what happened since
+    ``since`` (a date), limited to what ``viewer`` may see. The session-note draft asks every
+    provider; no provider means nothing happened.
+``last session``
+    ``provider(couple, **kwargs) -> date | None``: the day of the couple's last session. With no
+    provider, "since the last session" means the last 7 days.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Flask, current_app
+
+EXTENSION = "securebase.seams"
+#: Without a "last session" provider, a summary covers this many days.
+DEFAULT_SINCE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the signed-in user as plain data (a partner also carries their record id)."""
+
+    user_id: uuid.UUID
+    role: str
+    name: str
+    partner_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section a feature adds to a page: its heading, partial, data and empty state."""
+
+    #: Unique per page; also the id of the panel's heading.
+    key: str
+    heading: str
+    #: A partial the feature owns; it receives ``panel`` (this) and ``data`` (what context gave).
+    template: str
+    context: Callable[..., dict | None]
+    #: Shown instead of the partial when ``context`` gives nothing.
+    empty: str
+    #: Panels are shown in ascending order, then by key.
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    """A panel with the data it gathered for one page: what the template receives."""
+
+    key: str
+    heading: str
+    template: str
+    empty: str
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Seams:
+    """What every feature registered on one app."""
+
+    couple_panels: list[Panel] = field(default_factory=list)
+    portal_panels: list[Panel] = field(default_factory=list)
+    between_sessions: list[Callable[..., list[str]]] = field(default_factory=list)
+    last_session: list[Callable[..., date | None]] = field(default_factory=list)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app an empty set of seams for features to register on."""
+    app.extensions[EXTENSION] = Seams()
+
+
+def _seams(app: Flask | None = None) -> Seams:
+    """The seams of ``app`` (or the current app)."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def add_couple_panel(app: Flask, panel: Panel) -> None:
+    """Register a section of the counselor's couple page."""
+    _add_panel(_seams(app).couple_panels, panel)
+
+
+def add_portal_panel(app: Flask, panel: Panel) -> None:
+    """Register a section of the partner's portal home."""
+    _add_panel(_seams(app).portal_panels, panel)
+
+
+def _add_panel(panels: list[Panel], panel: Panel) -> None:
+    """Add a panel, refusing a second one with the same key (it would collide on the page)."""
+    if any(existing.key == panel.key for existing in panels):
+        raise ValueError(f"a panel with key {panel.key!r} is already registered")
+    panels.append(panel)
+    panels.sort(key=lambda p: (p.order, p.key))
+
+
+def add_between_sessions(app: Flask, provider: Callable[..., list[str]]) -> None:
+    """Register a provider of what happened between sessions."""
+    _seams(app).between_sessions.append(provider)
+
+
+def add_last_session(app: Flask, provider: Callable[..., date | None]) -> None:
+    """Register the provider of a couple's last session date."""
+    _seams(app).last_session.append(provider)
+
+
+def couple_panels(couple, viewer: Viewer) -> list[ShownPanel]:
+    """Every couple-page panel with its data for this couple and viewer, in order."""
+    return _gather(_seams().couple_panels, couple, viewer)
+
+
+def portal_panels(couple, viewer: Viewer) -> list[ShownPanel]:
+    """Every portal panel with its data for this couple and partner, in order."""
+    return _gather(_seams().portal_panels, couple, viewer)
+
+
+def _gather(panels: list[Panel], couple, viewer: Viewer) -> list[ShownPanel]:
+    """Ask each panel for its data."""
+    shown = []
+    for panel in panels:
+        data: Any = panel.context(couple=couple, viewer=viewer) or {}
+        shown.append(ShownPanel(panel.key, panel.heading, panel.template, panel.empty, data))
+    return shown
+
+
+def between_sessions(couple, since: date, viewer: Viewer) -> list[str]:
+    """What every provider says happened since ``since``; empty when nothing did."""
+    lines: list[str] = []
+    for provider in _seams().between_sessions:
+        lines.extend(provider(couple=couple, since=since, viewer=viewer))
+    return lines
+
+
+def last_session(couple, today: date) -> date:
+    """The day of the couple's last session, or a week before ``today`` when none is known."""
+    days = [day for provider in _seams().last_session if (day := provider(couple=couple))]
+    return max(days) if days else today - DEFAULT_SINCE
