@@ -1,0 +1,48 @@
+"""Pages of a list: whatever page number the address carries, the answer is a page that exists."""
+
+import re
+import sys
+from math import ceil
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import lazyload
+
+from practice.extensions import db
+
+#: A page number as an address may carry it: digits, perhaps signed, perhaps padded with spaces.
+PAGE_NUMBER = re.compile(r"\s*([+-]?)0*([0-9]+)\s*")
+
+#: More digits than this is past the end of any list (and ``int()`` refuses over 4300 of them).
+MOST_DIGITS = 18
+
+
+def requested_page(number) -> int:
+    """The page asked for: an int as given, a numeric text as its value, anything else page 1."""
+    if isinstance(number, int):
+        return number
+    match = PAGE_NUMBER.fullmatch(number) if isinstance(number, str) else None
+    if match is None:
+        return 1
+    sign, digits = match.groups()
+    if len(digits) > MOST_DIGITS:
+        return -sys.maxsize if sign == "-" else sys.maxsize
+    return int(sign + digits)
+
+
+def page_of(query: sa.Select, number, per_page: int) -> Pagination:
+    """Page ``number`` of ``query``: below 1 or not a number gives page 1, past the end the last page.
+
+    ``number`` may be an int or the text from the address (``request.args.get("page", "")``).
+    """
+    # Count first and clamp, so the offset is always within the list: a page number taken from the
+    # address can make (page - 1) * per_page overflow SQLite's 64-bit integers (a 500, not a page).
+    counted = query.options(lazyload("*")).order_by(None).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    last = max(1, ceil(total / per_page))
+    page = min(max(requested_page(number), 1), last)
+    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=None, error_out=False,
+                             count=False)
+    # Flask-SQLAlchemy's documented way to skip its own count query when the total is already known.
+    pagination.total = total
+    return pagination
