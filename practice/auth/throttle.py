@@ -2,8 +2,11 @@
 
 from flask import current_app, request, session
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_security.mail_util import EmailValidateException
+from flask_security.utils import get_identity_attribute
 
-from practice.extensions import limiter
+from practice.extensions import limiter, security
 
 #: Flask-Security views where a wrong credential is tried.
 GUARDED_ENDPOINTS = (
@@ -14,12 +17,54 @@ GUARDED_ENDPOINTS = (
     "security.forgot_password",
 )
 
+#: Views whose form names the account by email. Every other guarded view acts on an account
+#: already identified: the one awaiting its second factor, or the one signed in.
+NAMED_BY_EMAIL = ("security.login", "security.forgot_password")
+
 
 def account_key() -> str:
-    """The account being tried: the email typed, or the user awaiting a second factor."""
+    """The account being tried: the one the typed email names, or the one already identified."""
+    if request.endpoint in NAMED_BY_EMAIL:
+        email = _posted_email()
+        # No email names no account; one counter for every empty form would let a stranger turn
+        # a forgotten field into "Too many attempts" for everyone. The address limit covers it.
+        if not email.strip():
+            return "account:address:" + get_remote_address()
+        return "account:" + _named_account(email)
+    # After the password, a posted email names nothing: Flask-Security checks the code against
+    # the session's account, so that account is the one to count, whatever the form carries.
+    if session.get("tf_user_id"):
+        return "account:user:" + str(session["tf_user_id"])
+    if current_user.is_authenticated:
+        return "account:user:" + current_user.fs_uniquifier
+    return "account:address:" + get_remote_address()
+
+
+def _posted_email() -> str:
+    """The email field of the posted form or JSON body, as typed ("" if there is no such text)."""
     data = request.get_json(silent=True) if request.is_json else request.form
-    email = str((data or {}).get("email", "")).strip().lower()
-    return "account:" + (email or session.get("tf_user_id", "") or get_remote_address())
+    # A JSON body may be a list or hold a number; Flask-Security refuses both before any password check.
+    email = data.get("email", "") if isinstance(data, dict) else ""
+    return email if isinstance(email, str) else ""
+
+
+def _named_account(email: str) -> str:
+    """The key of the account Flask-Security's sign-in would find for ``email``.
+
+    Flask-Security normalises the address (email_validator: IDNA, so ``user@ｅxample.com`` is
+    ``user@example.com``) and then looks it up case-insensitively, so every spelling it accepts for
+    one account must share one counter: the account's own id. An address that is no account's
+    still gets its normalised spelling, and one Flask-Security would refuse as malformed its
+    lowercased text; neither can sign anyone in.
+    """
+    try:
+        normalised = security.mail_util.normalize(email)
+    except EmailValidateException:
+        return "email:" + email.strip().lower()
+    lookup = get_identity_attribute("email")
+    user = security.datastore.find_user(case_insensitive=lookup.get("case_insensitive", False),
+                                        email=normalised)
+    return "user:" + user.fs_uniquifier if user is not None else "email:" + normalised.lower()
 
 
 def failed(response) -> bool:
