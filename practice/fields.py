@@ -1,11 +1,11 @@
 """Marshmallow fields and checks shared by every form and JSON body."""
 
 import unicodedata
-import zoneinfo
-from functools import cache
 
 import email_validator
 from marshmallow import ValidationError, fields, validate
+
+from practice import timezones
 
 
 def without_control_characters(text: str) -> str:
@@ -73,20 +73,20 @@ class Email(fields.String):
             raise ValidationError("Enter an email address like name@example.com.") from error
 
 
-@cache
-def time_zones() -> tuple[str, ...]:
-    """All IANA time zone names, sorted."""
-    return tuple(sorted(zoneinfo.available_timezones()))
+def time_zones() -> tuple[timezones.Zone, ...]:
+    """Every place's time zone, each with the label the form's list shows."""
+    return timezones.zones()
 
 
 class TimeZone(fields.String):
-    """An IANA time zone name such as America/Chicago."""
+    """A time zone typed as a city, a country, a label from the list or an IANA name; loads the IANA name."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        name = super()._deserialize(value, attr, data, **kwargs).strip()
-        if name not in time_zones():
-            raise ValidationError("Choose a time zone from the list, like America/Chicago.")
-        return name
+        typed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return timezones.resolve(typed)
+        except timezones.UnknownZone as error:
+            raise ValidationError(str(error)) from error
 
 
 def form_errors(error: ValidationError) -> dict[str, str]:
