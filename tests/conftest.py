@@ -210,6 +210,18 @@ def auth(client):
 
 
 @pytest.fixture
+def new_client(app):
+    """Open another browser: ``other = new_client()``; ``other.auth.login(user)`` signs in."""
+
+    def make():
+        other = app.test_client()
+        other.auth = Auth(other)
+        return other
+
+    return make
+
+
+@pytest.fixture
 def make_couple(app):
     """Create a couple for a counselor: ``make_couple(counselor, joined=True)``."""
 

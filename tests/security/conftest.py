@@ -1,4 +1,4 @@
-"""Fixtures for the security tests: more browsers, and a database file kept in memory."""
+"""Fixtures for the security tests: a database file kept in memory."""
 
 import os
 import uuid
@@ -24,15 +24,3 @@ def app_config(app_config):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
-
-
-@pytest.fixture
-def new_client(app):
-    """Open another browser: ``other = new_client()``; ``other.auth.login(user)`` signs in."""
-
-    def make():
-        other = app.test_client()
-        other.auth = Auth(other)
-        return other
-
-    return make

@@ -1,0 +1,93 @@
+"""Read pages, one way: a fixed number of SQL statements, none of them while a template renders."""
+
+import contextlib
+
+import pytest
+from flask import before_render_template, render_template_string, template_rendered
+from sqlalchemy import event
+
+from practice.couples.invitations import invite_partner
+from practice.extensions import db
+
+
+@contextlib.contextmanager
+def statements(app):
+    """Count SQL statements, and those issued while a template was rendering."""
+    counts = {"all": 0, "rendering": 0}
+    rendering = []
+
+    def on_execute(*args, **kwargs):
+        counts["all"] += 1
+        counts["rendering"] += bool(rendering)
+
+    def started(sender, template, context, **extra):
+        rendering.append(template.name)
+
+    def finished(sender, template, context, **extra):
+        rendering.pop()
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        before_render_template.disconnect(started, app)
+        template_rendered.disconnect(finished, app)
+
+
+def count_get(app, client, path) -> dict:
+    """The statements one GET issues, after a warm-up request of the same page."""
+    assert client.get(path).status_code == 200
+    with statements(app) as counts:
+        assert client.get(path).status_code == 200
+    return counts
+
+
+def add_history(app, couple, client, path, times=12):
+    """Give a couple a long history: new invitations again and again, and many page views."""
+    with app.test_request_context():
+        for _ in range(times):
+            for partner in couple.partners:
+                if partner.user_id is None:
+                    invite_partner(partner)
+    db.session.commit()
+    for _ in range(times):
+        client.get(path)
+
+
+def test_the_couple_page_costs_the_same_with_a_long_history(app, client, auth, world, make_couple):
+    auth.login(world["X"])
+    couple = make_couple(world["X"], names=("Анна Петрова", "José O'Brien"))
+    path = f"/couples/{couple.id}"
+    before = count_get(app, client, path)
+    add_history(app, couple, client, path)
+    after = count_get(app, client, path)
+    assert after == before
+    assert before["rendering"] == 0
+
+
+@pytest.mark.parametrize("path", ["/couples/", "/couples/?status=archived", "/portal/", "/api/v1/couple"])
+def test_list_and_portal_pages_cost_the_same_as_the_practice_grows(app, client, auth, world,
+                                                                   make_couple, path):
+    who = "P1A" if path.startswith(("/portal", "/api")) else "X"
+    auth.login(world[who])
+    before = count_get(app, client, path)
+    for number in range(8):
+        make_couple(world["X"], joined=number % 2 == 0, names=(f"Ana {number}", f"Bo {number}"))
+    add_history(app, world["couple1"], client, path, times=5)
+    after = count_get(app, client, path)
+    assert after == before
+    assert after["rendering"] == 0
+
+
+def test_the_counter_notices_a_template_that_queries(app, client, auth, world):
+    # The check above can fail: a page whose template touches an unloaded relationship is seen.
+    auth.login(world["X"])
+    couple = world["couple1"]
+    row = db.session.get(type(couple), couple.id)
+    with statements(app) as counts, app.test_request_context():
+        render_template_string("{{ couple.counselor.name }}", couple=row)
+    assert counts["rendering"] >= 1
