@@ -1,0 +1,89 @@
+"""The audit chain never waits on a request (the seams issue, item 1; SECURITY.md D3, L3).
+
+Counselor X's couple page is held open in a slow panel, its transaction still running. Meanwhile
+counselor Y's audited pages answer, and once X's page finishes the chain still verifies. Before
+events were sealed at commit, X held the chain's lock from its first audit record to its commit,
+and Y's page waited for X.
+"""
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from practice import audit, seams
+from practice.audit import AuditEvent
+from practice.extensions import db
+
+WAIT = 20  # seconds: generous, only so a broken build fails instead of hanging
+
+
+@pytest.fixture
+def slow_panel(app):
+    """A couple-page panel that stops for counselor X until the test lets it go."""
+    entered, release = threading.Event(), threading.Event()
+
+    def context(couple, viewer, **kwargs):
+        if viewer.name == "Counselor X":
+            # A panel of a feature would record its own read like this, inside the open transaction.
+            audit.record("panel.view", object_type="couple", object_id=couple.id, couple_id=couple.id)
+            entered.set()
+            release.wait(WAIT)
+        return None
+
+    seams.add_couple_panel(app, seams.Panel("slow", "Slow panel", "_missing.html", context,
+                                            empty="Nothing slow here."))
+    return entered, release
+
+
+def in_thread(call):
+    """Run ``call`` in a thread; return the thread and a dict that will hold its answer."""
+    answer = {}
+    thread = threading.Thread(target=lambda: answer.update(response=call()), daemon=True)
+    thread.start()
+    return thread, answer
+
+
+def test_a_slow_page_does_not_hold_up_another_counselor(app, world, new_client, slow_panel):
+    entered, release = slow_panel
+    x, y = new_client(), new_client()
+    x.auth.login(world["X"])
+    y.auth.login(world["Y"])
+    first = db.session.scalar(select(db.func.max(AuditEvent.seq))) or 0
+    mine, theirs = f"/couples/{world['couple1'].id}", f"/couples/{world['couple2'].id}"
+
+    slow, slow_answer = in_thread(lambda: x.get(mine))
+    assert entered.wait(WAIT), "X's page never reached its panel"
+    # X's request is now inside its transaction, with an audit event recorded and not committed.
+    for path in (theirs, "/couples/", f"{theirs}/audit"):
+        other, other_answer = in_thread(lambda path=path: y.get(path))
+        other.join(WAIT)
+        assert not other.is_alive(), f"Y's {path} waited for X's open transaction"
+        assert other_answer["response"].status_code == 200
+    assert slow.is_alive() and not release.is_set()
+
+    release.set()
+    slow.join(WAIT)
+    assert slow_answer["response"].status_code == 200
+    db.session.expire_all()
+    assert audit.verify() == []
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.seq > first)
+                                .order_by(AuditEvent.seq)).all()
+    actions = [(event.actor.name, event.action) for event in events]
+    # Y's three views were committed first; X's panel read and page view come last, together.
+    assert actions == [("Counselor Y", "couple.view"), ("Counselor Y", "caseload.view"),
+                       ("Counselor Y", "audit.view"), ("Counselor X", "panel.view"),
+                       ("Counselor X", "couple.view")]
+    assert [event.seq for event in events] == list(range(first + 1, first + 6))
+
+
+def test_events_of_a_rolled_back_request_leave_no_gap(app, world, client, auth):
+    auth.login(world["X"])
+    before = db.session.scalar(select(db.func.max(AuditEvent.seq))) or 0
+    audit.record("probe.view", object_type="couple", object_id="1")
+    db.session.rollback()
+    assert client.get(f"/couples/{world['couple1'].id}").status_code == 200
+    db.session.expire_all()
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.seq > before))] == [
+        "couple.view"]
+    assert audit.verify() == []
