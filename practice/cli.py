@@ -1,4 +1,4 @@
-"""Flask commands: create-counselor, seed-demo, demo-code, audit verify."""
+"""Flask commands: create-counselor, reset-two-factor, seed-demo, demo-code, audit verify."""
 
 import click
 from flask import current_app
@@ -7,8 +7,8 @@ from marshmallow import ValidationError
 
 from practice import audit as audit_log
 from practice import demo
-from practice.admin.schemas import CounselorSchema
-from practice.auth.services import AccountError, create_user
+from practice.admin.schemas import NewCounselorSchema
+from practice.auth.services import AccountError, create_user, reset_two_factor
 from practice.extensions import db
 from practice.fields import form_errors
 
@@ -18,10 +18,13 @@ from practice.fields import form_errors
 @click.option("--name", prompt=True)
 @click.password_option(help="At least 12 characters; prompted when not given.")
 def create_counselor(email, name, password):
-    """Create a counselor account; they set up two-factor at their first sign-in."""
+    """Create a counselor account; they set up two-factor at their first sign-in.
+
+    For a practice's first counselor, or one with no email yet; the admin page invites by email.
+    """
     try:
         # The same checks as the admin's form: a real email address and a name.
-        data = CounselorSchema().load({"email": email, "name": name, "password": password})
+        data = NewCounselorSchema().load({"email": email, "name": name, "password": password})
         user = create_user(data["email"], data["name"], data["password"], "counselor")
     except ValidationError as error:
         field, message = next(iter(form_errors(error).items()))
@@ -30,6 +33,34 @@ def create_counselor(email, name, password):
         raise click.BadParameter(str(error), param_hint=f"--{error.field}") from error
     db.session.commit()
     click.echo(f"Created counselor {user.name} <{user.email}>.")
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset_two_factor_command(email, yes):
+    """Reset someone's two-factor sign-in (a lost phone); they set it up again at next sign-in.
+
+    Works for any account, an administrator's own included: whoever can run this on the server
+    already holds the keys.
+    """
+    from sqlalchemy import select
+
+    from practice.auth.models import STAFF_ROLES, User
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.BadParameter("no account has that email", param_hint="EMAIL")
+    if not yes:
+        click.confirm(f"Reset two-factor sign-in for {user.display_name} <{user.email}> and sign "
+                      "them out everywhere?", abort=True)
+    # Ending sessions and writing the audit event read the request; a command has none of its own.
+    with current_app.test_request_context():
+        reset_two_factor(user)
+        db.session.commit()
+    after = ("they set it up again at their next sign-in" if user.role in STAFF_ROLES
+             else "their next sign-in needs only their password")
+    click.echo(f"Two-factor sign-in is reset for {user.display_name} <{user.email}>; {after}.")
 
 
 @click.command("seed-demo")
@@ -94,6 +125,7 @@ def demo_code(email):
 def register(app) -> None:
     """Add the commands to ``flask --app practice``."""
     app.cli.add_command(create_counselor)
+    app.cli.add_command(reset_two_factor_command)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_group)
     app.cli.add_command(demo_code)

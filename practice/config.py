@@ -53,6 +53,8 @@ DEFAULTS = {
     "SECURITY_TWO_FACTOR_RESCUE_EMAIL": False,
     #: Who hears "I lost my authenticator" from the sign-in page: the practice (PRACTICE_EMAIL).
     "SECURITY_TWO_FACTOR_RESCUE_MAIL": "practice@securebase.example.com",
+    #: The rescue email's subject; its body is templates/security/email/two_factor_rescue.*.
+    "SECURITY_EMAIL_SUBJECT_TWO_FACTOR_RESCUE": "SecureBase: a request to reset two-factor sign-in",
     "SECURITY_MULTI_FACTOR_RECOVERY_CODES": True,
     "SECURITY_MULTI_FACTOR_RECOVERY_CODES_N": 8,
     "SECURITY_TOTP_ISSUER": "SecureBase",

@@ -1,5 +1,6 @@
 """Every feature's models, imported in one place for Alembic and ``create_all``."""
 
+from practice.admin.models import StaffInvitation
 from practice.audit import AuditEvent, AuditHead
 from practice.auth.drafts import FormDraft
 from practice.auth.models import LoginSession, Role, User, WebAuthn, roles_users
@@ -7,5 +8,5 @@ from practice.couples.models import Couple, Invitation, Partner
 
 __all__ = [
     "AuditEvent", "AuditHead", "Couple", "FormDraft", "Invitation", "LoginSession", "Partner", "Role",
-    "User", "WebAuthn", "roles_users",
+    "StaffInvitation", "User", "WebAuthn", "roles_users",
 ]

@@ -95,9 +95,15 @@ rule                                                 method  anon    X          
 /admin/counselors                                    GET     login   403        403        200                403        403        403
 /admin/counselors                                    POST    login   403        403        422                403        403        403
 /admin/counselors/<uuid:user_id>/active              POST    login   403        403        >/admin/counselors 403        403        403
+/admin/staff/<uuid:user_id>/two-factor               GET     login   403        403        200                403        403        403
+/admin/staff/<uuid:user_id>/two-factor               POST    login   403        403        >/admin/counselors 403        403        403
+/admin/invitations/<uuid:invitation_id>/resend       POST    login   403        403        >/admin/counselors 403        403        403
+/admin/invitations/<uuid:invitation_id>/revoke       POST    login   403        403        >/admin/counselors 403        403        403
 
 /invite/<token>                                      GET     200     409        409        409                409        409        409
 /invite/<token>                                      POST    422     409        409        409                409        409        409
+/join/<token>                                        GET     200     409        409        409                409        409        409
+/join/<token>                                        POST    422     409        409        409                409        409        409
 
 /portal/                                             GET     login   403        403        403                200        200        200
 
@@ -241,6 +247,7 @@ def matrix_params(app, world, make_user, make_couple) -> dict[str, str]:
     """Couple 1's ids, a live invitation link, a live reset token, a spare counselor, real files."""
     from flask_security.recoverable import generate_reset_password_token
 
+    from practice.admin.invitations import invite_counselor
     from practice.couples.invitations import invite_partner
 
     couple1 = world["couple1"]
@@ -249,12 +256,16 @@ def matrix_params(app, world, make_user, make_couple) -> dict[str, str]:
     with app.test_request_context():
         link = invite_partner(waiting.partners[0])
         reset_token = generate_reset_password_token(world["P2B"])
+        staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
+        _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
     db.session.commit()
     return {
         "couple_id": str(couple1.id),
         "partner_id": str(couple1.partners[0].id),
         "user_id": str(spare.id),
         "invite_token": urlsplit(link).path.rsplit("/", 1)[1],
+        "invitation_id": str(staff_invitation.id),
+        "join_token": urlsplit(join_link).path.rsplit("/", 1)[1],
         "reset_token": reset_token,
         "setup_token": "never-issued-" + uuid.uuid4().hex,
         "static": "css/app.css",
@@ -265,6 +276,7 @@ def matrix_params(app, world, make_user, make_couple) -> dict[str, str]:
 def url_for_rule(rule: str, params: dict[str, str]) -> str:
     """The URL the matrix opens for a rule."""
     token = {"/invite/<token>": params["invite_token"], "/reset/<token>": params["reset_token"],
+             "/join/<token>": params["join_token"],
              "/tf-setup/<token>": params["setup_token"]}.get(rule)
     filename = {"/static/<path:filename>": params["static"],
                 "/fs-static/<path:filename>": params["fs_static"]}.get(rule)

@@ -1,15 +1,18 @@
-"""Account operations: creating staff accounts, deactivating and reactivating them."""
+"""Account operations: creating staff accounts, deactivating them, resetting two-factor sign-in."""
 
 import secrets
 
+from flask import render_template
+from flask_mailman import EmailMessage
 from flask_security import hash_password
 from sqlalchemy import select
 
 from practice import audit
 from practice.auth import sessions
-from practice.auth.models import ROLES, Role, User
+from practice.auth.models import ROLES, STAFF_ROLES, Role, User
 from practice.auth.passwords import password_problems
-from practice.extensions import db
+from practice.clock import utcnow
+from practice.extensions import db, security
 
 
 class AccountError(ValueError):
@@ -56,7 +59,38 @@ def set_active(user: User, active: bool) -> None:
     audit.record("account.activate" if active else "account.deactivate", obj=user, object_type="user")
 
 
+def reset_two_factor(user: User, actor: User | None = None) -> None:
+    """Forget the user's authenticator and recovery codes and sign them out everywhere.
+
+    For someone who lost their phone: at their next sign-in, after the password, staff are taken
+    to set up two-factor again (partners may). The user is told by email, so a reset they did not
+    ask for does not go unnoticed. ``actor`` is the admin who did it (None from the command line).
+    """
+    # Clears the TOTP secret, method and recovery codes, and changes fs_uniquifier, which ends
+    # every cookie, half-finished two-factor sign-in and remember token the user had.
+    security.datastore.reset_user_access(user)
+    user.tf_totp_last_counter = None
+    sessions.end_all(user)
+    audit.record("user.two_factor_reset", object_type="user", object_id=user.id, actor=actor)
+    EmailMessage(
+        subject="Your SecureBase two-factor sign-in was reset",
+        body=render_template("email/two_factor_reset.txt", user=user, actor=actor, at=utcnow(),
+                             staff=user.role in STAFF_ROLES),
+        to=[user.email],
+    ).send()
+
+
 def counselors() -> list[User]:
     """All counselor accounts, by name."""
-    query = select(User).join(User.roles).where(Role.name == "counselor").order_by(User.name)
+    return _with_role("counselor")
+
+
+def administrators() -> list[User]:
+    """All admin accounts, by name."""
+    return _with_role("admin")
+
+
+def _with_role(role: str) -> list[User]:
+    """Every account with ``role``, by name."""
+    query = select(User).join(User.roles).where(Role.name == role).order_by(User.name)
     return list(db.session.scalars(query))

@@ -18,6 +18,9 @@ def accept(token: str):
     """Let an invited partner choose a password and enter the portal."""
     invitation = invitations.find_open_invitation(token)
     if invitation is None:
+        if invitations.link_was_used(token):
+            # Still 404 (the invitation is gone), but its holder is the partner who joined.
+            return render_template("couples/invitation_invalid.html", joined=True), 404
         return render_template("couples/invitation_invalid.html"), 404
     partner = invitation.partner
     if current_user.is_authenticated:

@@ -89,9 +89,24 @@ def revoke_invitation(partner: Partner) -> None:
             audit.record("invitation.revoke", obj=invitation, couple_id=partner.couple_id)
 
 
+def find_invitation(token: str) -> Invitation | None:
+    """Return the invitation a link was made for, usable or not."""
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
+def link_was_used(token: str) -> bool:
+    """Whether this is a real link that a partner already used to join.
+
+    A token nobody issued finds nothing, so a stranger guessing tokens learns nothing about
+    who has an account; only the link's own holder, the partner it was emailed to, is told.
+    """
+    invitation = find_invitation(token)
+    return invitation is not None and invitation.accepted_at is not None
+
+
 def find_open_invitation(token: str) -> Invitation | None:
     """Return the invitation for a link if it can still be used."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    invitation = find_invitation(token)
     if invitation is None or invitation.accepted_at or invitation.revoked_at:
         return None
     if invitation.expires_at <= utcnow() or invitation.partner.user_id is not None:

@@ -1,4 +1,4 @@
-"""The commands a practice owner runs: create-counselor, seed-demo, demo-code."""
+"""The commands a practice owner runs: create-counselor, reset-two-factor, seed-demo, demo-code."""
 
 import re
 from pathlib import Path
@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import func, select
 from webpage import csrf_token, text_of
 
-from practice.auth.models import Role, User
+from practice.audit import AuditEvent
+from practice.auth.models import LoginSession, Role, User
 from practice.couples.models import Couple, Partner
 from practice.demo import DEMO_PASSWORD
 from practice.extensions import db
+from tests.conftest import PASSWORD as TEST_PASSWORD
 
 PASSWORD = "copper kettle on the stove"
 
@@ -68,6 +70,75 @@ def test_create_counselor_refuses_an_email_already_in_use(runner, make_user):
     assert result.exit_code == 2
     assert "An account with this email already exists." in result.output
     assert len(users_with_role("counselor")) == 1
+
+
+def test_create_counselor_makes_an_account_that_sets_up_two_factor_at_first_sign_in(runner, client):
+    runner.invoke(args=["create-counselor", "--email", "elena@example.com",
+                        "--name", "Dr. Elena Moreno", "--password", PASSWORD])
+
+    response = client.post("/login", data={"email": "elena@example.com", "password": PASSWORD,
+                                           "csrf_token": csrf_token(client.get("/login"))})
+
+    assert response.headers["Location"].endswith("/tf-setup")
+
+
+def test_reset_two_factor_clears_it_and_signs_the_person_out(runner, make_user, browser, outbox):
+    dana = make_user("counselor", email="dana@example.com", name="Dana Reyes")
+    laptop = browser(dana)
+    assert laptop.get("/couples/").status_code == 200
+
+    result = runner.invoke(args=["reset-two-factor", "DANA@example.com", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert ("Two-factor sign-in is reset for Dana Reyes <dana@example.com>; they set it up again at "
+            "their next sign-in.") in result.output
+    db.session.expire_all()
+    dana = db.session.get(User, dana.id)
+    assert dana.tf_primary_method is None and dana.tf_totp_secret is None
+    assert db.session.scalars(select(LoginSession).where(LoginSession.user_id == dana.id)).all() == []
+    assert laptop.get("/couples/").status_code == 302
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.two_factor_reset"))
+    assert event.object_id == str(dana.id) and event.actor_id is None
+    assert outbox[0].to == ["dana@example.com"]
+    assert "Your practice reset your two-factor sign-in" in outbox[0].body
+    again = browser()
+    response = again.post("/login", data={"email": "dana@example.com", "password": TEST_PASSWORD,
+                                          "csrf_token": csrf_token(again.get("/login"))})
+    assert response.headers["Location"].endswith("/tf-setup")
+
+
+def test_reset_two_factor_works_for_the_only_admin(runner, make_user):
+    owner = make_user("admin", email="owner@example.com", name="Priya Natarajan")
+
+    result = runner.invoke(args=["reset-two-factor", "owner@example.com", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).tf_primary_method is None
+
+
+def test_reset_two_factor_asks_first_and_does_nothing_on_no(runner, make_user, outbox):
+    dana = make_user("counselor", email="dana@example.com", name="Dana Reyes")
+
+    result = runner.invoke(args=["reset-two-factor", "dana@example.com"], input="n\n")
+
+    assert "Reset two-factor sign-in for Dana Reyes <dana@example.com>" in result.output
+    assert result.exit_code == 1
+    db.session.expire_all()
+    assert db.session.get(User, dana.id).tf_primary_method == "authenticator"
+    assert outbox == []
+
+
+def test_reset_two_factor_for_a_partner_says_a_password_is_enough(runner, make_user):
+    make_user("partner", email="maya@example.com", name="Maya Chen", two_factor=True)
+    result = runner.invoke(args=["reset-two-factor", "maya@example.com", "--yes"])
+    assert "their next sign-in needs only their password" in result.output
+
+
+def test_reset_two_factor_refuses_an_unknown_email(runner):
+    result = runner.invoke(args=["reset-two-factor", "nobody@example.com", "--yes"])
+    assert result.exit_code == 2
+    assert "no account has that email" in result.output
 
 
 def test_seed_demo_creates_the_demo_practice_and_prints_the_logins(app, runner):

@@ -280,8 +280,50 @@ def test_a_used_link_cannot_be_used_again(couple, submit, outbox, browser):
     second_try = accept_without_page(browser(), link)
 
     assert again.status_code == 404
-    assert "This invitation link no longer works" in text_of(again)
+    assert "This invitation link no longer works" not in text_of(again)
     assert second_try.status_code in (400, 404)
+
+
+def test_a_partner_who_joined_and_opens_their_link_again_is_told_to_sign_in(
+    couple, submit, outbox, browser
+):
+    invite(submit, couple, couple.partners[0])
+    link = link_in(outbox[0])
+    accept(browser(), link)
+
+    later = browser().get(link)
+
+    assert later.status_code == 404
+    text = text_of(later)
+    assert "You have already joined" in text
+    assert "Sign in with your email and the password you chose." in text
+    assert "Ask your counselor to send you a new invitation" not in text
+    assert 'href="/login"' in later.get_data(as_text=True)
+    assert "Maya" not in text and couple.partners[0].email not in text, "no name or address shown"
+
+
+def test_a_link_nobody_issued_never_mentions_joining(client, browser):
+    page = browser().get("/invite/" + "A" * 43)
+
+    assert page.status_code == 404
+    assert "This invitation link no longer works" in text_of(page)
+    assert "already joined" not in text_of(page)
+
+
+def test_an_older_replaced_link_says_how_to_get_in_without_saying_who_joined(
+    couple, submit, outbox, browser
+):
+    """The first email's link was replaced; whoever holds it is not told the partner joined."""
+    invite(submit, couple, couple.partners[0])
+    invite(submit, couple, couple.partners[0])
+    accept(browser(), link_in(outbox[1]))
+
+    old = browser().get(link_in(outbox[0]))
+
+    assert old.status_code == 404
+    text = text_of(old)
+    assert "This invitation link no longer works" in text and "already joined" not in text
+    assert "If you have already set up your account, sign in." in text
 
 
 def accept_without_page(anonymous, link):

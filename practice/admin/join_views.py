@@ -1,0 +1,51 @@
+"""The page a new counselor reaches from their invitation email: choose a password, then two-factor."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from practice.admin import invitations
+from practice.admin.schemas import ChoosePasswordSchema
+from practice.auth.services import AccountError
+from practice.extensions import db, limiter, security
+from practice.fields import form_errors
+
+bp = Blueprint("join", __name__, url_prefix="/join")
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def accept(token: str):
+    """Let an invited counselor choose a password, then take them to set up two-factor."""
+    invitation = invitations.find_open_invitation(token)
+    if invitation is None:
+        used = invitations.find_invitation(token)
+        if used is not None and used.accepted_at is not None:
+            # Only the real link's holder gets here: the person who joined with it.
+            return render_template("admin/join_invalid.html", joined=True), 404
+        return render_template("admin/join_invalid.html"), 404
+    if current_user.is_authenticated:
+        return render_template("admin/join_signed_in.html", invitation=invitation), 409
+    if invitations.email_taken(invitation):
+        return render_template("admin/join_invalid.html", taken=True), 409
+    errors = {}
+    if request.method == "POST":
+        typed = {k: v for k, v in request.form.items() if k in ("password", "password_confirm")}
+        try:
+            data = ChoosePasswordSchema().load(typed)
+            user = invitations.accept_invitation(invitation, data["password"])
+            db.session.commit()
+        except ValidationError as error:
+            errors = form_errors(error)
+        except (AccountError, IntegrityError):
+            # The same link used twice at once, or the address taken meanwhile: the first one wins.
+            db.session.rollback()
+            return render_template("admin/join_invalid.html"), 404
+        else:
+            flash("Your account is ready. One more step: set up two-factor sign-in.", "success")
+            # Flask-Security's own path after a correct password: a staff member with no second
+            # factor yet is sent to set one up, and is signed in only once it works.
+            return security.two_factor_plugins.tf_enter(user, False, "password", None) or redirect(
+                url_for("security.login"))
+    return render_template("admin/join.html", invitation=invitation, errors=errors), 422 if errors else 200
