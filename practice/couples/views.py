@@ -15,10 +15,10 @@ from flask import (
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import audit, pages, seams
+from practice import pages, seams
 from practice.auth import drafts
 from practice.auth.guards import role_required
-from practice.couples import access, invitations, services
+from practice.couples import access, invitations, services, trail
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
 from practice.couples.schemas import CoupleSchema, form_to_nested
 from practice.couples.summaries import summarise, viewer_of
@@ -220,10 +220,8 @@ def revoke(couple_id: uuid.UUID, partner_id: uuid.UUID):
 
 @bp.get("/<uuid:couple_id>/audit")
 def audit_trail(couple_id: uuid.UUID):
-    """Who did what with this couple's record, newest first."""
+    """Who did what with this couple's record, newest first, as sentences; filtered and paged."""
     couple = access.counselor_couple(couple_id)
-    events = audit.trail(couple.id)
-    audit.record("audit.view", obj=couple, couple_id=couple.id)
-    html = render_template("couples/audit.html", couple=couple, events=events)
-    db.session.commit()
-    return html
+    data = trail.page(couple, current_user.id, request.args)
+    return pages.read_page("couples/audit.html", data, action="audit.view", object_type="couple",
+                           object_id=couple.id, couple_id=couple.id)
