@@ -45,10 +45,13 @@ def test_asking_says_what_happens_next(client, at_the_code_page, outbox):
 
     assert answer.status_code == 200
     text = text_of(answer)
-    assert "We have emailed your practice (practice@example.com)." in text
+    assert "We have emailed your practice." in text
+    assert "Practice email: practice@example.com" in text
     assert "check it's really you" in text
     assert "set up two-factor on your new phone" in text
     assert client.get("/couples/").status_code == 302, "still not signed in"
+    assert 'name="two_factor_rescue_form"' not in answer.get_data(as_text=True), "asked once is enough"
+    assert 'name="two_factor_verify_code_form"' in answer.get_data(as_text=True)
 
 
 def test_the_practice_gets_an_email_in_our_words(client, at_the_code_page, outbox):
