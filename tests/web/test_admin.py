@@ -298,6 +298,31 @@ def test_revoking_stops_the_link_and_removes_the_row(client, admin, submit, outb
     assert len(events("staff_invitation.revoke")) == 1
 
 
+def test_a_new_link_for_someone_who_got_an_account_meanwhile_is_refused(
+    client, admin, submit, outbox, make_user
+):
+    page = client.get(invite_counselor(submit).headers["Location"])
+    resend = re.search(r'action="(/admin/invitations/[^"]+/resend)"', page.get_data(as_text=True))
+    make_user("counselor", email="elena@example.com")
+
+    response = submit("/admin/counselors", {}, action=resend.group(1))
+
+    assert "An account with this email already exists." in flashes(client.get(response.headers["Location"]))
+    assert len(outbox) == 1
+
+
+def test_revoking_twice_says_it_had_already_stopped(client, admin, submit, outbox):
+    page = client.get(invite_counselor(submit).headers["Location"])
+    revoke = re.search(r'action="(/admin/invitations/[^"]+/revoke)"', page.get_data(as_text=True))
+    submit("/admin/counselors", {}, action=revoke.group(1))
+
+    again = submit("/admin/counselors", {}, action=revoke.group(1))
+
+    assert ("The invitation to elena@example.com had already been used or replaced."
+            in flashes(client.get(again.headers["Location"])))
+    assert len(events("staff_invitation.revoke")) == 1
+
+
 def test_a_link_expires_after_72_hours_and_the_row_says_so(admin, submit, outbox, browser):
     sent_at = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
     with time_machine.travel(sent_at, tick=False):
