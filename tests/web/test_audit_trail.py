@@ -219,3 +219,15 @@ def test_the_page_is_built_from_plain_data(app, client, couple):
     assert seen
     for name in ("couple", "events", "filters", "paging"):
         assert walk(seen[0][name]), name
+
+
+def test_events_nobody_signed_in_for_can_be_picked_out(client, couple):
+    """The fixture adds and invites without a signed-in person: those read "Someone"."""
+    page = trail_of(client, couple)
+    assert options(page, "who")["nobody"] == "Someone not signed in"
+
+    said = sentences(trail_of(client, couple, who="nobody"))
+
+    assert said[-1] == "Someone added the couple to the caseload"
+    assert "Someone sent Maya an invitation" in said
+    assert all(text.startswith("Someone") for text in said)
