@@ -30,6 +30,10 @@ DEFAULTS = {
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_NAME": "securebase_session",
     "IDLE_TIMEOUT_MINUTES": 15,
+    #: The page warns this long before the idle timeout, with a button to stay signed in.
+    "IDLE_WARNING_SECONDS": 60,
+    #: Where the quick-exit control (and Esc pressed twice) sends a partner: a neutral site.
+    "QUICK_EXIT_URL": "https://www.google.com/",
     "ABSOLUTE_SESSION_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "REMEMBER_COOKIE_DURATION": timedelta(days=1),
@@ -133,6 +137,7 @@ ENV_SETTINGS = {
     "IDLE_TIMEOUT_MINUTES": "IDLE_TIMEOUT_MINUTES",
     "ABSOLUTE_SESSION_HOURS": "ABSOLUTE_SESSION_HOURS",
     "CRISIS_LOCALE": "CRISIS_LOCALE",
+    "QUICK_EXIT_URL": "QUICK_EXIT_URL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "PRACTICE_EMAIL": "SECURITY_TWO_FACTOR_RESCUE_MAIL",

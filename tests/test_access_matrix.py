@@ -54,6 +54,9 @@ rule                                                 method  anon    X          
 /                                                    GET     login   >/couples/ >/couples/ >/admin/counselors >/portal/  >/portal/  >/portal/
 /help                                                GET     200     200        200        200                200        200        200
 /account                                             GET     login   200        200        200                200        200        200
+/account/discreet                                    POST    login   422        422        422                422        422        422
+/session/status                                      GET     401     200        200        200                200        200        200
+/session/keep-alive                                  POST    401     200        200        200                200        200        200
 /static/<path:filename>                              GET     200     200        200        200                200        200        200
 /fs-static/<path:filename>                           GET     200     200        200        200                200        200        200
 

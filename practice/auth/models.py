@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_security import RoleMixin, UserMixin
 from flask_security.models.fsqla_v3 import AsaList
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, false
 from sqlalchemy.ext.mutable import MutableList
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +59,8 @@ class User(db.Model, UserMixin):
     mf_recovery_codes: Mapped[list | None] = mapped_column(MutableList.as_mutable(AsaList()))
     fs_webauthn_user_handle: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Discreet mode: every browser tab title is one neutral word, so a tab list reveals nothing.
+    discreet: Mapped[bool] = mapped_column(default=False, server_default=false())
     roles: Mapped[list[Role]] = relationship(secondary=roles_users, lazy="selectin")
 
     @property

@@ -1,10 +1,11 @@
 """Server-side sign-in sessions: idle timeout, absolute lifetime and revocation."""
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_security import logout_user
 from sqlalchemy import delete
@@ -19,6 +20,10 @@ SESSION_KEY = "sb_sid"
 TOUCH_EVERY = timedelta(minutes=1)
 #: Stylesheets and scripts neither need nor extend a session.
 STATIC_ENDPOINTS = {"static", "security.static"}
+#: The idle warning's own calls answer for the session themselves (practice.main). ``check``
+#: leaves them alone so that a session that has just run out is still there to be ended by the
+#: page's next request, the one that carries what the person typed (drafts.keep).
+SELF_CHECKED_ENDPOINTS = {"main.session_status", "main.keep_alive"}
 
 
 def _digest(sid: str) -> str:
@@ -50,30 +55,98 @@ def end_all(user, keep_current=False) -> None:
     db.session.execute(query)
 
 
+def idle_timeout() -> timedelta:
+    """How long a session may sit unused (IDLE_TIMEOUT_MINUTES; a fraction is allowed)."""
+    return timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+
+
+def _touch_every() -> timedelta:
+    """At most once a minute, and often enough that a short timeout (a test's) stays exact."""
+    return min(TOUCH_EVERY, idle_timeout() / 10)
+
+
+def _current_row() -> LoginSession | None:
+    """This browser's session record, if it still belongs to the signed-in user."""
+    sid = session.get(SESSION_KEY)
+    row = db.session.get(LoginSession, _digest(sid)) if sid else None
+    return row if row is not None and row.user_id == current_user.id else None
+
+
+def _ended(row: LoginSession | None, now: datetime) -> str | None:
+    """Why this session is over ("revoked", "idle" or "expired"), or None while it is live."""
+    if row is None:
+        return "revoked"
+    if now - row.last_seen_at > idle_timeout():
+        return "idle"
+    if now - row.started_at > timedelta(hours=current_app.config["ABSOLUTE_SESSION_HOURS"]):
+        return "expired"
+    return None
+
+
+def _seconds_left(row: LoginSession, now: datetime) -> int:
+    """Whole seconds until idleness or age ends a live session, never 0 (0 means it has ended)."""
+    lifetime = timedelta(hours=current_app.config["ABSOLUTE_SESSION_HOURS"])
+    end = min(row.last_seen_at + idle_timeout(), row.started_at + lifetime)
+    return max(1, math.ceil((end - now).total_seconds()))
+
+
+def seconds_left() -> int | None:
+    """Seconds this browser's session has left, without extending it.
+
+    0 once it has run out (the next request ends it); None when it is gone or nobody signed in.
+    """
+    if not current_user.is_authenticated:
+        return None
+    row, now = _current_row(), utcnow()
+    reason = _ended(row, now)
+    if reason == "revoked":
+        return None
+    return 0 if reason else _seconds_left(row, now)
+
+
+def extend() -> int | None:
+    """Count this moment as activity and return the seconds left; None once the session is over.
+
+    A session that has already run out is not revived: the page's next request ends it.
+    """
+    if not current_user.is_authenticated:
+        return None
+    row, now = _current_row(), utcnow()
+    if _ended(row, now):
+        return None
+    row.last_seen_at = now
+    db.session.commit()
+    return _seconds_left(row, now)
+
+
+def describe(duration: timedelta) -> str:
+    """A duration as a person says it: "15 minutes", "1 minute", "30 seconds"."""
+    seconds = round(duration.total_seconds())
+    if seconds % 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    return f"{seconds // 60} minute{'' if seconds == 60 else 's'}"
+
+
 def check():
     """Sign out a browser whose session was revoked, sat idle too long or is too old.
 
     The request then stops here: the page asks to sign in again (a JSON client gets 401), so
-    no view runs for a user who was signed out a moment ago.
+    no view runs for a user who was signed out a moment ago. A live session is touched, and the
+    seconds it has left go to ``g.session_seconds_left`` for the page's idle warning.
     """
     if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
         return
-    sid = session.get(SESSION_KEY)
-    row = db.session.get(LoginSession, _digest(sid)) if sid else None
+    if request.endpoint in SELF_CHECKED_ENDPOINTS:
+        return
+    row = _current_row()
     now = utcnow()
-    idle = timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
-    lifetime = timedelta(hours=current_app.config["ABSOLUTE_SESSION_HOURS"])
-    reason = None
-    if row is None or row.user_id != current_user.id:
-        reason = "revoked"
-    elif now - row.last_seen_at > idle:
-        reason = "idle"
-    elif now - row.started_at > lifetime:
-        reason = "expired"
+    idle = idle_timeout()
+    reason = _ended(row, now)
     if reason is None:
-        if now - row.last_seen_at > TOUCH_EVERY:
+        if now - row.last_seen_at > _touch_every():
             row.last_seen_at = now
             db.session.commit()
+        g.session_seconds_left = _seconds_left(row, now)
         return
     user = current_user._get_current_object()
     audit.record(f"session.{reason}", actor=user)
@@ -85,7 +158,7 @@ def check():
     logout_user()
     if reason == "idle":
         flash(
-            f"For your privacy you were signed out after {idle.seconds // 60} minutes without "
+            f"For your privacy you were signed out after {describe(idle)} without "
             "activity. Please sign in again.",
             "info",
         )
