@@ -1,5 +1,5 @@
 """WCAG 2.2.1 and A6: the page knows when the idle timeout comes, can ask for more time, and what
-was typed survives the timeout. (The browser side is tests/browser/test_chrome.py.)"""
+was typed survives the timeout. (The browser side is tests/browser/test_page_chrome.py.)"""
 
 import re
 from datetime import UTC, datetime, timedelta
