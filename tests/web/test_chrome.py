@@ -61,9 +61,21 @@ def test_the_quick_exit_goes_where_the_practice_says(app_config, request):
     assert link(client.get("/portal/"), "Quick exit (or press Esc twice)") == "https://weather.example.org/"
 
 
-def test_someone_not_signed_in_gets_the_quick_exit_on_the_help_page_only(client):
+def test_someone_not_signed_in_gets_the_quick_exit_on_help_and_invitation_pages_only(
+        app, client, make_user, make_couple):
+    """A partner may look up the abuse hotline, or open their invitation, before signing in."""
+    from practice.couples.invitations import invite_partner
+
+    couple = make_couple(make_user("counselor"))
+    with app.test_request_context():
+        link = invite_partner(couple.partners[0])
+    db.session.commit()
+
     assert 'class="quick-exit"' in client.get("/help").get_data(as_text=True)
+    invitation = client.get(link)
+    assert invitation.status_code == 200 and 'class="quick-exit"' in invitation.get_data(as_text=True)
     assert 'class="quick-exit"' not in client.get("/login").get_data(as_text=True)
+    assert 'data-sign-out' not in client.get("/help").get_data(as_text=True), "nobody to sign out"
 
 
 @pytest.mark.parametrize("role", ["X", "admin"])
