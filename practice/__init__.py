@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
     from flask_security import SQLAlchemyUserDatastore
 
     from practice import headers, models, sqlite, timezones  # noqa: F401  (sqlite sets its pragmas on import)
-    from practice.auth import events, next_page, sessions, throttle
+    from practice.auth import events, json_bodies, next_page, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
     from practice.extensions import api, csrf, db, limiter, mail, migrate, security
@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
     events.connect(app)
     app.before_request(sessions.check)
     app.before_request(next_page.drop_foreign_next)
+    app.before_request(json_bodies.refuse_non_object)
     api.init_app(app)
     app.config.setdefault("SHOW_INVITE_LINKS", app.config["MAIL_BACKEND"] == "file")
 

@@ -1,6 +1,6 @@
 """Where to go after signing in: only ever a page of this site."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import redirect, request, url_for
 
@@ -17,6 +17,9 @@ def drop_foreign_next():
     target = request.args.get("next")
     if (request.method == "GET" and target is not None and not is_local(target)
             and (request.blueprint == "security")):
-        kept = {key: value for key, value in request.args.items() if key != "next"}
-        return redirect(url_for(request.endpoint, **(request.view_args or {}), **kept))
+        # The rest of the query goes back as text: passed to url_for as keywords, a name such as
+        # ``endpoint``, ``_method`` or a route argument would make url_for fail (a 500).
+        kept = [(key, value) for key, value in request.args.items(multi=True) if key != "next"]
+        target = url_for(request.endpoint, **(request.view_args or {}))
+        return redirect(target + ("?" + urlencode(kept) if kept else ""))
     return None

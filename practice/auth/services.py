@@ -4,7 +4,7 @@ import secrets
 
 from flask import render_template
 from flask_mailman import EmailMessage
-from flask_security import hash_password
+from flask_security import EmailValidateException, hash_password
 from sqlalchemy import select
 
 from practice import audit
@@ -32,9 +32,20 @@ def ensure_roles() -> None:
     db.session.flush()
 
 
+def stored_email(email: str) -> str:
+    """The address as sign-in will look it up: Flask-Security's normal form, lowercased.
+
+    Stored any other way (``user@ｅxample.com`` kept as typed), an account could never sign in.
+    """
+    try:
+        return security.mail_util.normalize(email.strip()).lower()
+    except EmailValidateException:
+        return email.strip().lower()
+
+
 def create_user(email: str, name: str, password: str, role: str) -> User:
     """Create an active account with a checked password; raises :class:`AccountError`."""
-    email = email.strip().lower()
+    email = stored_email(email)
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError("email", "An account with this email already exists.")
     problems = password_problems(password)

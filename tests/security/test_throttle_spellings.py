@@ -178,3 +178,22 @@ def test_naming_another_account_when_confirming_the_password_does_not_reset_the_
                           **from_address(99))
 
     assert blocked.status_code == 429
+
+
+def test_an_account_made_with_a_wide_letter_in_its_address_can_sign_in(app, client, auth):
+    """The address is stored the way sign-in looks it up, so the new account can sign in."""
+    from practice.auth.services import create_user
+
+    user = create_user("Wide@ｅxample.com", "Wide Letter", PASSWORD, "partner")
+    db.session.commit()
+    assert user.email == "wide@example.com"
+    auth.login(user)
+
+
+def test_a_json_body_that_is_not_an_object_gets_400_not_500(client):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    for body in ("[1]", "5", '"text"', "null"):
+        response = client.post("/login", data=body, content_type="application/json",
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 400, body
+        assert response.is_json and "JSON object" in response.get_json()["message"]
