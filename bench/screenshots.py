@@ -268,6 +268,8 @@ def run(out: Path):
         camera.shot(page, "18-couple-edit")
         page.goto(couple_url + "/audit")
         camera.shot(page, "19-couple-audit")
+        page.goto(couple_url + "/archive")
+        camera.shot(page, "19b-couple-archive-confirm")
         page.goto(base + "/account")
         camera.shot(page, "20-account-counselor")
         page.goto(base + "/tf-setup")

@@ -165,12 +165,3 @@ def verify() -> list[str]:
     if head is not None and (head.seq != expected_seq - 1 or head.hash != expected_prev):
         problems.append(f"the chain ends at event {expected_seq - 1} but should end at {head.seq}")
     return problems
-
-
-def trail(couple_id, limit=200):
-    """Return the newest audit events about one couple."""
-    query = (
-        select(AuditEvent).where(AuditEvent.couple_id == couple_id)
-        .order_by(AuditEvent.seq.desc()).limit(limit)
-    )
-    return db.session.scalars(query).all()
