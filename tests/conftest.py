@@ -16,9 +16,11 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from practice import create_app
+from practice.audit import AuditEvent
 from practice.extensions import db as _db
 from practice.extensions import security
 from practice.instance_setup import new_secrets
+from tests.routes import build_route_ids
 
 PASSWORD = "a long and quiet river bend"
 POSTGRES = os.environ.get("SB_TEST_DB") == "postgres"
@@ -148,12 +150,22 @@ def totp_code(user) -> str:
 
 
 def csrf_from(html: str) -> str:
-    """The CSRF token in a rendered form."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    ) or re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
+    """The CSRF token in a rendered form (the one reader of it for the whole suite)."""
+    match = re.search(r'name="csrf_token"[^>]*\bvalue="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def last_seq() -> int:
+    """The newest audit event's number."""
+    return _db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
+
+
+def events_since(seq: int) -> list[AuditEvent]:
+    """Audit events written after ``seq``, oldest first."""
+    _db.session.expire_all()
+    return list(_db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)))
 
 
 def couple_form(token: str = "", **fields) -> dict:
@@ -262,3 +274,9 @@ def world(make_user, make_couple):
         "P1A": couple1.partners[0].user, "P1B": couple1.partners[1].user,
         "P2A": couple2.partners[0].user, "P2B": couple2.partners[1].user,
     }
+
+
+@pytest.fixture
+def route_ids(app, world, make_user, make_couple):
+    """A value for every URL parameter in the app, for tests that walk the URL map (tests/routes.py)."""
+    return build_route_ids(app, world, make_user, make_couple)

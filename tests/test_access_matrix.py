@@ -9,10 +9,16 @@ or method that is in the URL map but not in the table fails the suite: add it to
 Roles, in column order: ``anon`` (not signed in), counselor ``X`` (owns couple 1), counselor ``Y``
 (owns couple 2), ``admin``, partners ``P1A`` and ``P1B`` of couple 1, and ``P2A`` of couple 2.
 
-URL parameters are couple 1's: ``couple_id`` is couple 1, ``partner_id`` is P1A's partner record,
-``token`` is a live invitation link (for /invite) or a live password-reset token (for /reset),
-``user_id`` is a spare counselor the admin can switch on and off, ``filename`` a real static file.
-``/tf-setup/<token>`` gets a token that was never issued (Flask-Security makes real ones mid-setup).
+URL parameters come from the ``route_ids`` fixture and ``url_for_rule`` (tests/routes.py says which
+object each one is): couple 1's ids, live invitation, reset and /join tokens, a spare counselor the
+admin can switch on and off, a staff invitation, a never-issued /tf-setup token, real static files.
+
+A new feature adds its rows here, one per rule and method, with the answer for every role (the
+first test below names any rule or method that has none), and, if its URLs carry a parameter no
+other rule has, a real object for it in tests/routes.py (``build_route_ids``; ``PER_RULE`` when
+a shared name such as ``<token>`` needs its own object). A POST that needs more than a CSRF token
+to get past the form gets its fields in ``POST_DATA``; a row that signs people out goes in
+``SIGNS_OUT``.
 
 Cells:
 
@@ -31,7 +37,6 @@ signs in again, the clock moved 31 s on so a staff member's TOTP code is not a r
 """
 
 import os
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -43,6 +48,7 @@ from sqlalchemy import select
 from practice.audit import AuditEvent
 from practice.extensions import db
 from tests.conftest import Auth
+from tests.routes import url_for_rule
 
 ROLES = ("anon", "X", "Y", "admin", "P1A", "P1B", "P2A")
 STAFF = {"X", "Y", "admin"}
@@ -92,6 +98,7 @@ rule                                                 method  anon    X          
 /couples/<uuid:couple_id>/audit                      GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/partners/<uuid:partner_id>/invite  POST  login  >/couples/{couple_id}  404  403  403  403  403
 /couples/<uuid:couple_id>/partners/<uuid:partner_id>/revoke  POST  login  >/couples/{couple_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/archive                    GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/archive                    POST    login   >/couples/ 404        403                403        403        403
 /couples/<uuid:couple_id>/restore                    POST    login   >/couples/{couple_id}  404  403      403        403        403
 
@@ -213,11 +220,6 @@ class Cast:
                            data={**(data or {}), "csrf_token": self.tokens[role]})
 
 
-def fill(rule: str, params: dict[str, str]) -> str:
-    """The rule with its <converter:name> parts replaced by ``params``."""
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: params[m.group(1)], rule)
-
-
 def observed_cell(response, expected: str, params: dict[str, str]) -> str:
     """The response written the way the matrix writes it, matching ``expected`` when it can."""
     status = response.status_code
@@ -246,54 +248,13 @@ def check_api_error_shape(response, where: str) -> list[str]:
     return problems
 
 
-def matrix_params(app, world, make_user, make_couple) -> dict[str, str]:
-    """Couple 1's ids, a live invitation link, a live reset token, a spare counselor, real files."""
-    from flask_security.recoverable import generate_reset_password_token
-
-    from practice.admin.invitations import invite_counselor
-    from practice.couples.invitations import invite_partner
-
-    couple1 = world["couple1"]
-    spare = make_user("counselor", email="spare@example.com", name="Spare Counselor")
-    waiting = make_couple(world["X"], names=("Ivy Waiting", "Ike Waiting"))
-    with app.test_request_context():
-        link = invite_partner(waiting.partners[0])
-        reset_token = generate_reset_password_token(world["P2B"])
-        staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
-        _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
-    db.session.commit()
-    return {
-        "couple_id": str(couple1.id),
-        "partner_id": str(couple1.partners[0].id),
-        "user_id": str(spare.id),
-        "invite_token": urlsplit(link).path.rsplit("/", 1)[1],
-        "invitation_id": str(staff_invitation.id),
-        "join_token": urlsplit(join_link).path.rsplit("/", 1)[1],
-        "reset_token": reset_token,
-        "setup_token": "never-issued-" + uuid.uuid4().hex,
-        "static": "css/app.css",
-        "fs_static": "js/webauthn.js",
-    }
-
-
-def url_for_rule(rule: str, params: dict[str, str]) -> str:
-    """The URL the matrix opens for a rule."""
-    token = {"/invite/<token>": params["invite_token"], "/reset/<token>": params["reset_token"],
-             "/join/<token>": params["join_token"],
-             "/tf-setup/<token>": params["setup_token"]}.get(rule)
-    filename = {"/static/<path:filename>": params["static"],
-                "/fs-static/<path:filename>": params["fs_static"]}.get(rule)
-    return fill(rule, {**params, "token": token or "", "filename": filename or ""})
-
-
 @pytest.fixture
-def matrix(app, world, make_user, make_couple):
+def matrix(app, world, route_ids):
     """The URL parameters and a signed-in browser per role, on a running clock."""
-    params = matrix_params(app, world, make_user, make_couple)
     cast = Cast(app, world)
     with time_machine.travel(datetime.now(UTC), tick=True) as clock:
         cast.sign_in_all()
-        yield params, cast, clock
+        yield route_ids, cast, clock
 
 
 def test_access_matrix(app, matrix):
@@ -367,8 +328,8 @@ def test_someone_elses_object_is_the_same_404_as_a_missing_one(app, world):
     with time_machine.travel(datetime.now(UTC), tick=False):
         for role, rule, method, theirs, missing in cases:
             data = POST_DATA.get(rule)
-            other = cast.request(role, method, fill(rule, theirs), data)
-            absent = cast.request(role, method, fill(rule, missing), data)
+            other = cast.request(role, method, url_for_rule(rule, theirs), data)
+            absent = cast.request(role, method, url_for_rule(rule, missing), data)
             where = f"{role} {method} {rule}"
             assert other.status_code == absent.status_code == 404, where
             denied = db.session.scalars(select(AuditEvent).where(

@@ -11,24 +11,9 @@ from practice import audit
 from practice.audit import AuditEvent
 from practice.couples.models import Couple
 from practice.extensions import db
-from tests.conftest import PASSWORD, couple_form, csrf_from
+from tests.conftest import PASSWORD, couple_form, csrf_from, events_since, last_seq
 
 FRIENDLY_500 = "Something went wrong on our side"
-
-
-def last_seq() -> int:
-    """The newest audit event's number."""
-    return db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
-
-
-def events_since(seq: int) -> list[AuditEvent]:
-    """Audit events written after ``seq``, oldest first."""
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
-        )
-    )
 
 
 def couples_named(label) -> int:

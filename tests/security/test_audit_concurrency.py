@@ -9,11 +9,10 @@ and Y's page waited for X.
 import threading
 
 import pytest
-from sqlalchemy import select
 
 from practice import audit, seams
-from practice.audit import AuditEvent
 from practice.extensions import db
+from tests.conftest import events_since, last_seq
 
 WAIT = 20  # seconds: generous, only so a broken build fails instead of hanging
 
@@ -49,7 +48,7 @@ def test_a_slow_page_does_not_hold_up_another_counselor(app, world, new_client, 
     x, y = new_client(), new_client()
     x.auth.login(world["X"])
     y.auth.login(world["Y"])
-    first = db.session.scalar(select(db.func.max(AuditEvent.seq))) or 0
+    first = last_seq()
     mine, theirs = f"/couples/{world['couple1'].id}", f"/couples/{world['couple2'].id}"
 
     slow, slow_answer = in_thread(lambda: x.get(mine))
@@ -67,8 +66,7 @@ def test_a_slow_page_does_not_hold_up_another_counselor(app, world, new_client, 
     assert slow_answer["response"].status_code == 200
     db.session.expire_all()
     assert audit.verify() == []
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.seq > first)
-                                .order_by(AuditEvent.seq)).all()
+    events = events_since(first)
     actions = [(event.actor.name, event.action) for event in events]
     # Y's three views were committed first; X's panel read and page view come last, together.
     assert actions == [("Counselor Y", "couple.view"), ("Counselor Y", "caseload.view"),
@@ -79,11 +77,10 @@ def test_a_slow_page_does_not_hold_up_another_counselor(app, world, new_client, 
 
 def test_events_of_a_rolled_back_request_leave_no_gap(app, world, client, auth):
     auth.login(world["X"])
-    before = db.session.scalar(select(db.func.max(AuditEvent.seq))) or 0
+    before = last_seq()
     audit.record("probe.view", object_type="couple", object_id="1")
     db.session.rollback()
     assert client.get(f"/couples/{world['couple1'].id}").status_code == 200
     db.session.expire_all()
-    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.seq > before))] == [
-        "couple.view"]
+    assert [e.action for e in events_since(before)] == ["couple.view"]
     assert audit.verify() == []

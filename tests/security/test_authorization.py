@@ -6,11 +6,11 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
 from practice.extensions import db
-from tests.conftest import couple_form, csrf_from
+from tests.conftest import couple_form, csrf_from, events_since, last_seq
+from tests.routes import rules_with, url_for_rule
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -23,38 +23,11 @@ def couple_secrets(couple) -> list[str]:
     return values
 
 
-def id_routes(app, *names):
-    """Rules whose URL carries one of the given id names, e.g. couple_id."""
-    return [
-        rule for rule in app.url_map.iter_rules() if any(f":{name}>" in rule.rule for name in names)
-    ]
-
-
-def url_for_rule(rule, ids: dict) -> str:
-    """Fill a rule's <converter:name> parts from ``ids``."""
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(ids[m.group(1)]), rule.rule)
-
-
 def send(client, method, url, token):
     """Send a request with a valid CSRF token, so only authorization can refuse it."""
     return client.open(
         url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
     )
-
-
-def events_since(seq: int):
-    """Audit events written after ``seq``."""
-    db.session.expire_all()
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)
-        )
-    )
-
-
-def last_seq() -> int:
-    """The newest audit event's number."""
-    return db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
 
 
 def snapshot(couple):
@@ -89,7 +62,7 @@ def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client
     couple2 = world["couple2"]
     before = snapshot(couple2)
     ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id, "user_id": world["Y"].id}
-    routes = id_routes(app, "couple_id", "partner_id", "user_id")
+    routes = rules_with(app, "couple_id", "partner_id", "user_id")
     assert routes, "no id routes found"
     seq = last_seq()
     refused = 0
@@ -172,7 +145,9 @@ def test_partner_of_an_archived_couple_sees_no_couple_data(client, auth, world):
 # Z3 ---------------------------------------------------------------------------------------------
 
 
-def test_other_counselor_gets_404_for_every_page_of_someone_elses_couple(app, client, auth, world):
+def test_other_counselor_gets_404_for_every_page_of_someone_elses_couple(
+    app, client, auth, world, route_ids
+):
     """Z3: Y asks for X's couple page, edit, archive, restore, invite, revoke, audit trail: 404."""
     auth.login(world["Y"])
     token = auth.csrf("/couples/")
@@ -180,8 +155,8 @@ def test_other_counselor_gets_404_for_every_page_of_someone_elses_couple(app, cl
     before = snapshot(couple1)
     seq = last_seq()
     tried = 0
-    for rule in id_routes(app, "couple_id"):
-        url = url_for_rule(rule, {"couple_id": couple1.id, "partner_id": couple1.partners[0].id})
+    for rule in rules_with(app, "couple_id"):
+        url = url_for_rule(rule, route_ids)  # couple 1 is X's
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = send(client, method, url, token)
             assert response.status_code == 404, (method, url, response.status_code)

@@ -2,13 +2,15 @@
 
 import re
 import secrets
-from urllib.parse import quote, urlsplit
+import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from practice.couples.models import Partner
 from practice.extensions import db
 from tests.conftest import couple_form, csrf_from
+from tests.routes import url_for_rule
 
 #: Tables that record that something was looked at, not a change a person made.
 BOOKKEEPING = {"audit_event", "audit_head", "login_session"}
@@ -31,32 +33,6 @@ def audit_count() -> int:
     return db.session.scalar(sa.text("SELECT count(*) FROM audit_event"))
 
 
-def fill(rule, ids) -> str:
-    """A concrete URL for a rule, from ``ids`` keyed by argument name."""
-    return re.sub(
-        r"<(?:[^:>]+:)?([^>]+)>", lambda m: quote(str(ids[m.group(1)]), safe="/"), rule.rule
-    )
-
-
-@pytest.fixture
-def ids(app, world, make_couple):
-    """Real ids for every URL argument; an open invitation for /invite/<token>."""
-    from practice.couples.invitations import invite_partner
-
-    pending = make_couple(world["X"], names=("Una Four", "Vic Four"))
-    with app.test_request_context():
-        link = invite_partner(pending.partners[0])
-    db.session.commit()
-    return {
-        "couple_id": world["couple1"].id,
-        "partner_id": world["couple1"].partners[0].id,
-        "user_id": world["X"].id,
-        "token": urlsplit(link).path.rsplit("/", 1)[1],
-        "filename": "css/app.css",
-        "pending": pending,
-    }
-
-
 def who_for(rule) -> str:
     """The person who may use a route: the counselor, the admin, a partner or a stranger."""
     if rule.rule.startswith("/couples"):
@@ -77,7 +53,7 @@ def who_for(rule) -> str:
 
 
 def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
-    app, world, ids, new_client
+    app, world, route_ids, new_client
 ):
     """C1: every POST route, sent by the right person but without a token: 400, nothing saved."""
     browsers = {"": new_client()}
@@ -88,7 +64,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
     assert len(posts) >= 10
     for rule in posts:
-        url = fill(rule, ids)
+        url = url_for_rule(rule, route_ids)
         browser = browsers[who_for(rule)]
         for kwargs in (
             {"data": {"password": "a long enough passphrase", "active": "0"}},
@@ -118,7 +94,7 @@ def test_a_token_from_another_browser_is_refused(client, auth, world, new_client
     assert db.session.get(type(couple), couple.id).status == "active"
 
 
-def test_get_requests_change_nothing(app, world, ids, new_client):
+def test_get_requests_change_nothing(app, world, route_ids, new_client):
     """C1: opening every page (GET) as each role leaves every table as it was."""
     browsers = {}
     for name in ("X", "admin", "P1A", "Y"):
@@ -127,18 +103,18 @@ def test_get_requests_change_nothing(app, world, ids, new_client):
     before = table_state()
     gets = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods]
     for rule in gets:
-        url = fill(rule, ids)
+        url = url_for_rule(rule, route_ids)
         for name, browser in browsers.items():
             response = browser.get(url)
             response.close()
             assert response.status_code < 500, (name, url, response.status_code)
     stranger = new_client()
     for rule in gets:
-        response = stranger.get(fill(rule, ids))
+        response = stranger.get(url_for_rule(rule, route_ids))
         response.close()
         assert response.status_code < 500
     assert table_state() == before
-    assert ids["pending"].partners[0].user_id is None
+    assert db.session.get(Partner, uuid.UUID(route_ids["invited_partner_id"])).user_id is None
 
 
 def test_signing_out_needs_a_post_with_a_token(client, auth, world):
@@ -271,7 +247,7 @@ def test_hsts_is_sent_under_https(broken_app, client, world):
 # C3 ---------------------------------------------------------------------------------------------
 
 
-def test_pages_with_client_data_are_never_cached(app, client, auth, world, ids, new_client):
+def test_pages_with_client_data_are_never_cached(app, client, auth, world, route_ids, new_client):
     """C3: every page and API answer that can hold client data sends Cache-Control: no-store."""
     couple = world["couple1"]
     auth.login(world["X"])
@@ -290,7 +266,7 @@ def test_pages_with_client_data_are_never_cached(app, client, auth, world, ids, 
     partner.auth.login(world["P1A"])
     for url in ("/portal/", "/api/v1/couple", "/api/v1/me"):
         assert "no-store" in partner.get(url).headers.get("Cache-Control", ""), url
-    invitation = new_client().get(f"/invite/{ids['token']}")
+    invitation = new_client().get(url_for_rule("/invite/<token>", route_ids))
     assert invitation.status_code == 200
     assert "no-store" in invitation.headers["Cache-Control"]
 

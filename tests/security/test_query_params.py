@@ -1,23 +1,21 @@
 """I9 for addresses: no query string, however odd, gets a server error from any GET route.
 
-Every GET route in ``app.url_map`` is opened (URL parameters filled with real objects, as the access
-matrix does) by four people: anonymous, counselor X, partner P1A and the admin. One test gives every
-parameter a view reads each of a fixed list of odd values; a property-based one lets Hypothesis
-combine parameters, names nobody reads, and values that are huge, negative, non-numeric, NUL, very
-long, unicode or addresses of other sites. The answer may be anything a person can act on (a page,
-a redirect, a 4xx), never a 5xx.
+Every GET route in ``app.url_map`` is opened (URL parameters filled with real objects by
+tests/routes.py, as in the access matrix) by four people: anonymous, counselor X, partner P1A and
+the admin. One test gives every parameter a view reads each of a fixed list of odd values; a
+property-based one lets Hypothesis combine parameters, names nobody reads, and values that are
+huge, negative, non-numeric, NUL, very long, unicode or addresses of other sites. The answer may be
+anything a person can act on (a page, a redirect, a 4xx), never a 5xx.
 """
 
-import re
-import uuid
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from practice.extensions import db
 from tests.conftest import Auth
+from tests.routes import url_for_rule
 
 ROLES = ("anon", "X", "P1A", "admin")
 
@@ -43,9 +41,6 @@ STRANGE_NAMES = ("endpoint", "_method", "_scheme", "_external", "_anchor", "toke
 #: Opening /tf-validate signs anyone out (Flask-Security); it is probed anonymously only.
 SIGNS_OUT_ON_GET = {"security.two_factor_token_validation"}
 
-#: Real files for the static routes' ``filename``, by endpoint.
-STATIC_FILES = {"static": "css/app.css", "security.static": "js/webauthn.js"}
-
 HUGE = st.one_of(
     st.sampled_from(["461168601842738792", str(2**63), str(2**64), "9" * 40, "9" * 5000,
                      "1e309", "inf", "NaN", "0x7fffffffffffffff"]),
@@ -66,43 +61,9 @@ VALUES = st.one_of(HUGE, NEGATIVE, TEXT, NUL, LONG, UNICODE, ELSEWHERE, PLAIN)
 RAW_TAILS = st.sampled_from(["", "", "", "%", "%zz", "%ff%fe", "&&", "=", "==&=", ";page=2", "page"])
 
 
-def url_of(rule, known: dict[str, str]) -> str:
-    """The rule's path with each URL parameter filled: a real object's id, token or file if known."""
-    def value(match):
-        converter, name = match.groups()
-        if name in known:
-            return quote(known[name])
-        # A parameter this test has no object for still gets a well-formed value.
-        return str(uuid.uuid4()) if converter == "uuid" else "never-issued-" + uuid.uuid4().hex
-
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", value, rule.rule)
-
-
-def real_objects(app, world, make_couple) -> dict[str, dict[str, str]]:
-    """URL parameter values per endpoint: couple 1, its first partner, a live invitation and reset."""
-    from flask_security.recoverable import generate_reset_password_token
-
-    from practice.couples.invitations import invite_partner
-
-    couple1 = world["couple1"]
-    waiting = make_couple(world["X"], names=("Ivy Waiting", "Ike Waiting"))
-    with app.test_request_context():
-        link = invite_partner(waiting.partners[0])
-        reset_token = generate_reset_password_token(world["P2B"])
-    db.session.commit()
-    ids = {"couple_id": str(couple1.id), "partner_id": str(couple1.partners[0].id),
-           "user_id": str(world["Y"].id)}
-    per_endpoint = {"invitations.accept": {"token": link.rsplit("/", 1)[1]},
-                    "security.reset_password": {"token": reset_token}}
-    per_endpoint.update({endpoint: {"filename": name} for endpoint, name in STATIC_FILES.items()})
-    return {rule.endpoint: {**ids, **per_endpoint.get(rule.endpoint, {})}
-            for rule in app.url_map.iter_rules()}
-
-
-def get_routes(app, world, make_couple) -> dict[str, tuple[str, str]]:
+def get_routes(app, route_ids) -> dict[str, tuple[str, str]]:
     """Every GET rule as {rule: (endpoint, path to open)}."""
-    known = real_objects(app, world, make_couple)
-    return {rule.rule: (rule.endpoint, url_of(rule, known[rule.endpoint]))
+    return {rule.rule: (rule.endpoint, url_for_rule(rule, route_ids))
             for rule in app.url_map.iter_rules() if "GET" in rule.methods}
 
 
@@ -122,9 +83,9 @@ def read_by(endpoint: str) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def probing(app, world, make_couple):
+def probing(app, world, route_ids):
     """Every GET route as {rule: (endpoint, path)}, and a browser per person, signed in."""
-    routes = get_routes(app, world, make_couple)
+    routes = get_routes(app, route_ids)
     clients = {}
     for number, role in enumerate(ROLES, start=1):
         clients[role] = app.test_client()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from webpage import text_of
+from webpage import csrf_token, text_of
 
 from practice.auth.drafts import FormDraft
 from practice.extensions import db
@@ -23,11 +23,6 @@ def warning_of(response) -> dict[str, str]:
 def token_of(response) -> str:
     """The CSRF token the page gives its scripts."""
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', response.get_data(as_text=True)).group(1)
-
-
-def token_of_form(response) -> str:
-    """The CSRF token in a page's form."""
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True)).group(1)
 
 
 def keep_alive(client, token):
@@ -125,7 +120,7 @@ def test_once_signed_out_the_session_calls_say_401(client, auth, world):
 
     assert client.get("/session/status").status_code == 401
     assert keep_alive(client, token).status_code == 400, "the old page's token died with its session"
-    response = keep_alive(client, token_of_form(client.get("/login")))
+    response = keep_alive(client, csrf_token(client.get("/login")))
     assert response.status_code == 401 and response.get_json()["code"] == 401
 
 

@@ -53,7 +53,7 @@ def partner_card(page, name: str) -> str:
 def accept(anonymous, link, password=NEW_PASSWORD, confirm=None):
     """Choose a password on the invitation page."""
     page = anonymous.get(link)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = csrf_token(page)
     return anonymous.post(link, data={
         "email": "ignored@example.com", "password": password,
         "password_confirm": password if confirm is None else confirm, "csrf_token": token,
@@ -328,8 +328,7 @@ def test_an_older_replaced_link_says_how_to_get_in_without_saying_who_joined(
 
 def accept_without_page(anonymous, link):
     """Post a password straight to a link, with a token from the sign-in page."""
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                      anonymous.get("/login").get_data(as_text=True)).group(1)
+    token = csrf_token(anonymous.get("/login"))
     return anonymous.post(link, data={"password": "a second account for me",
                                       "password_confirm": "a second account for me",
                                       "csrf_token": token})
@@ -378,8 +377,7 @@ def test_correcting_an_invited_partners_email_stops_the_old_link(
 
 def test_another_counselor_cannot_invite_my_couples_partner(couple, make_user, browser, outbox):
     other = browser(make_user("counselor", email="other@example.com"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      other.get("/couples/").get_data(as_text=True)).group(1)
+    token = csrf_token(other.get("/couples/"))
 
     response = other.post(f"/couples/{couple.id}/partners/{couple.partners[0].id}/invite",
                           data={"csrf_token": token})

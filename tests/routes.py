@@ -1,0 +1,95 @@
+"""URLs for the tests that walk ``app.url_map``: the ids they fill rules with, and how.
+
+The access matrix (tests/test_access_matrix.py), the authorization, CSRF and query-string tests
+(tests/security/) open every rule with real objects. They all take their URL parameters from the
+``route_ids`` fixture (tests/conftest.py, built by ``build_route_ids`` below) and turn a rule into
+a URL with ``url_for_rule``:
+
+- ``couple_id`` is couple 1 (counselor X's), ``partner_id`` its first partner (P1A's record);
+- ``user_id`` is a spare counselor the admin may switch on and off;
+- ``invitation_id`` is a live staff invitation (for /admin/invitations/...);
+- ``invite_token`` is a live partner invitation link of another of X's couples (its partner is
+  ``invited_partner_id``), ``reset_token`` a live password-reset token of P2B, ``join_token`` a live
+  staff invitation link for /join, ``setup_token`` a /tf-setup token that was never issued
+  (Flask-Security makes real ones mid-setup);
+- ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static.
+
+A new feature whose URLs carry a new parameter adds it here once: the object in
+``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
+(like ``<token>``), the rule's choice in ``PER_RULE``. ``url_for_rule`` refuses a parameter it has
+no value for, so a rule nobody gave ids to fails every URL-walking test with the name to add.
+"""
+
+import re
+import uuid
+from urllib.parse import quote, urlsplit
+
+#: A rule's ``<converter(args):name>`` parts; group 1 is the converter, group 2 the name.
+PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+#: Rules whose parameter needs an object of its own: {rule: {parameter: key in the ids}}.
+PER_RULE = {
+    "/invite/<token>": {"token": "invite_token"},
+    "/reset/<token>": {"token": "reset_token"},
+    "/join/<token>": {"token": "join_token"},
+    "/tf-setup/<token>": {"token": "setup_token"},
+    "/static/<path:filename>": {"filename": "static_file"},
+    "/fs-static/<path:filename>": {"filename": "fs_static_file"},
+}
+
+
+def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
+    """Real objects for every URL parameter in the app (see the module docstring)."""
+    from flask_security.recoverable import generate_reset_password_token
+
+    from practice.admin.invitations import invite_counselor
+    from practice.couples.invitations import invite_partner
+    from practice.extensions import db
+
+    couple1 = world["couple1"]
+    spare = make_user("counselor", email="spare@example.com", name="Spare Counselor")
+    waiting = make_couple(world["X"], names=("Ivy Waiting", "Ike Waiting"))
+    with app.test_request_context():
+        invite_link = invite_partner(waiting.partners[0])
+        reset_token = generate_reset_password_token(world["P2B"])
+        staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
+        _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
+    db.session.commit()
+    return {
+        "couple_id": str(couple1.id),
+        "partner_id": str(couple1.partners[0].id),
+        "user_id": str(spare.id),
+        "invitation_id": str(staff_invitation.id),
+        "invite_token": last_segment(invite_link),
+        "invited_partner_id": str(waiting.partners[0].id),
+        "reset_token": reset_token,
+        "join_token": last_segment(join_link),
+        "setup_token": "never-issued-" + uuid.uuid4().hex,
+        "static_file": "css/app.css",
+        "fs_static_file": "js/webauthn.js",
+    }
+
+
+def last_segment(link: str) -> str:
+    """The token at the end of an emailed link."""
+    return urlsplit(link).path.rsplit("/", 1)[1]
+
+
+def url_for_rule(rule, ids: dict) -> str:
+    """The URL for a rule (a ``Rule`` or its text), its parameters filled from ``ids``."""
+    text = getattr(rule, "rule", rule)
+    values = {**ids, **{name: ids[key] for name, key in PER_RULE.get(text, {}).items()}}
+
+    def value(match: re.Match) -> str:
+        name = match.group(2)
+        if name not in values:
+            raise KeyError(f"{text}: no value for <{name}>; give it one in tests/routes.py")
+        return quote(str(values[name]), safe="/")
+
+    return PARAMETER.sub(value, text)
+
+
+def rules_with(app, *names: str) -> list:
+    """The rules whose URL carries one of the given parameters, e.g. ``couple_id``."""
+    return [rule for rule in app.url_map.iter_rules()
+            if any(match.group(2) in names for match in PARAMETER.finditer(rule.rule))]
