@@ -50,8 +50,11 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check practice tests migrations bench
 
+# In-process page timings on SQLite, then the couple page under 4 and 16 concurrent counselors on
+# gunicorn + PostgreSQL (BENCH_DATABASE_URL, default the local test server; skipped if unreachable).
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.concurrency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage

@@ -2,38 +2,46 @@
 
 An event says who did what to which object, never what the client wrote.
 
-``record()`` only queues an event on the session. The chain is sealed when the session commits:
-one ``before_commit`` step flushes the change, bumps the chain's head by the number of queued
-events (``UPDATE ... RETURNING``, which takes the head's row lock), numbers and hashes the events
-and inserts them. The lock is therefore held from that step to COMMIT, never while a page renders
-or a panel gathers its data, so one slow request does not make another counselor wait. A change
-and its events still commit together or not at all (SECURITY.md D3), and the chain still has no
-gaps (L3): events are numbered inside the transaction that writes them.
+``record()`` adds the event to the caller's transaction, unsealed: it commits with the change it
+describes or not at all (SECURITY.md D3), and it takes no lock. Right after that commit,
+:func:`seal` gives every committed unsealed event its place in the chain (``position``, from 1
+with no gaps), the previous event's hash and its own, in a short transaction of its own. On
+PostgreSQL a sealer that finds another at work skips (``FOR UPDATE SKIP LOCKED``), since that one
+seals whatever is committed; an event that slips past both is sealed by the next commit, by
+``flask --app practice audit seal`` or before ``audit verify``. So no request, page or panel ever
+waits on the chain, and ``audit verify`` still proves it (L3).
 """
 
 import hashlib
 import json
+import logging
 import uuid
 from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import ForeignKey, String, event, insert, select, update
+from sqlalchemy import ForeignKey, Identity, String, bindparam, event, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from practice.clock import utcnow
 from practice.extensions import db
 
 GENESIS = "0" * 64
-#: Key in ``Session.info`` under which events wait for the commit that seals them.
-QUEUE = "audit_queue"
+#: ``Session.info`` flag: this transaction added events, so seal once it commits.
+UNSEALED = "audit_unsealed"
+#: Events sealed per sealing transaction.
+BATCH = 500
+log = logging.getLogger(__name__)
 
 
 class AuditEvent(db.Model):
-    """One audited action; ``hash`` covers the event and the previous event's hash."""
+    """One audited action; once sealed, ``hash`` covers the event and the previous event's hash."""
 
-    #: Position in the chain, from 1 with no gaps; given when the transaction commits.
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: Insertion number: the order events were written in (may have gaps after a rollback).
+    seq: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    #: Place in the chain, from 1 with no gaps; None until sealed.
+    position: Mapped[int | None] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="")
@@ -46,29 +54,35 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(12), default="ok")
     request_id: Mapped[str] = mapped_column(String(32), default="")
     ip: Mapped[str] = mapped_column(String(45), default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     #: Named by string: the core knows the user table, not the auth package.
     actor = relationship("User", lazy="joined")
 
     def digest(self) -> str:
         """Return the SHA-256 of this event's fields and the previous hash."""
-        fields = [
-            self.seq, self.at.isoformat(), str(self.actor_id or ""), self.role, self.action,
-            self.object_type, self.object_id, str(self.couple_id or ""), self.outcome,
-            self.request_id, self.ip, self.prev_hash,
-        ]
-        return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
+        return digest_of(self)
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.seq} {self.action}>"
 
 
+def digest_of(row) -> str:
+    """The SHA-256 of an event (an ORM object or a row) at its position, after ``prev_hash``."""
+    fields = [
+        row.position, row.at.isoformat(), str(row.actor_id or ""), row.role, row.action,
+        row.object_type, row.object_id, str(row.couple_id or ""), row.outcome,
+        row.request_id, row.ip, row.prev_hash,
+    ]
+    return hashlib.sha256(json.dumps(fields, separators=(",", ":")).encode()).hexdigest()
+
+
 class AuditHead(db.Model):
-    """The chain's last sequence number and hash; updating it serialises the sealing step."""
+    """The chain's last position and hash; only a sealer updates it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The position of the last sealed event.
     seq: Mapped[int] = mapped_column(default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
 
@@ -78,12 +92,12 @@ class AuditHead(db.Model):
 
 def record(action, *, obj=None, object_type="", object_id="", couple_id=None, outcome="ok",
            actor=None) -> AuditEvent:
-    """Queue an audit event on the current transaction; the caller's commit writes both."""
+    """Add an audit event to the current transaction; the caller's commit writes both."""
     if obj is not None:
         object_type = object_type or type(obj).__name__.lower()
         object_id = str(obj.id)
     actor = actor if actor is not None else _current_actor()
-    event = AuditEvent(
+    event_ = AuditEvent(
         at=utcnow(),
         actor_id=actor.id if actor else None,
         role=actor.role if actor else "",
@@ -95,16 +109,9 @@ def record(action, *, obj=None, object_type="", object_id="", couple_id=None, ou
         request_id=g.get("request_id", "") if has_request_context() else "",
         ip=(request.remote_addr or "") if has_request_context() else "",
     )
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so a rollback that comes before any query still drops the event
-    session.info.setdefault(QUEUE, []).append(event)
-    return event
-
-
-def pending() -> list[AuditEvent]:
-    """Events recorded in the current transaction and not yet committed."""
-    return list(db.session().info.get(QUEUE, ()))
+    db.session.add(event_)
+    db.session.info[UNSEALED] = True
+    return event_
 
 
 def _current_actor():
@@ -114,54 +121,96 @@ def _current_actor():
     return None
 
 
-@event.listens_for(Session, "before_commit")
-def _seal(session: Session) -> None:
-    """Number, hash and insert the queued events: the short step that takes the chain's lock."""
-    queued = session.info.pop(QUEUE, None)
-    if not queued:
+@event.listens_for(Session, "after_commit")
+def _seal_after_commit(session: Session) -> None:
+    """Seal what this commit wrote; a failure leaves the events committed, unsealed, for later."""
+    if not session.info.pop(UNSEALED, False):
         return
-    session.flush()  # the change itself first, so the lock below is the transaction's last step
-    last_seq, prev_hash = _advance_head(session, len(queued))
-    for number, queued_event in enumerate(queued, start=last_seq - len(queued) + 1):
-        queued_event.seq, queued_event.prev_hash = number, prev_hash
-        queued_event.hash = prev_hash = queued_event.digest()
-    session.add_all(queued)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev_hash))
+    try:
+        seal(session.get_bind())
+    except SQLAlchemyError:
+        # The change and its events are committed; the next commit or `audit seal` seals them.
+        log.exception("Could not seal the audit chain now; it will be sealed by the next commit")
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
-    """Drop queued events when their transaction ends without a commit (rollback or close)."""
+    """A transaction that ends without committing leaves nothing to seal."""
     if transaction.parent is None:
-        session.info.pop(QUEUE, None)
+        session.info.pop(UNSEALED, None)
 
 
-def _advance_head(session: Session, count: int) -> tuple[int, str]:
-    """Bump the head by ``count`` (taking its row lock) and return the new last seq and old hash."""
-    bump = (
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + count)
-        .returning(AuditHead.seq, AuditHead.hash)
-    )
-    row = session.execute(bump).one_or_none()
-    if row is None:
-        session.execute(insert(AuditHead).values(id=1, seq=count, hash=GENESIS))
-        row = session.execute(select(AuditHead.seq, AuditHead.hash)).one()
-    return row.seq, row.hash
+def seal(engine=None) -> int:
+    """Give every committed unsealed event its position and hashes, in order; return how many."""
+    engine = engine or db.engine
+    total = 0
+    while True:
+        with engine.begin() as conn:
+            head = _lock_head(conn)
+            if head is None:
+                return total  # another sealer holds the chain and seals what is committed
+            position, prev_hash = head
+            table = AuditEvent.__table__
+            rows = conn.execute(select(table).where(table.c.position.is_(None))
+                                .order_by(table.c.seq).limit(BATCH)).all()
+            if not rows:
+                return total
+            sealed = []
+            for row in rows:
+                position += 1
+                values = {**row._mapping, "position": position, "prev_hash": prev_hash}
+                prev_hash = digest_of(_Fields(values))
+                sealed.append({"b_seq": row.seq, "b_position": position,
+                               "b_prev": values["prev_hash"], "b_hash": prev_hash})
+            conn.execute(
+                update(table).where(table.c.seq == bindparam("b_seq"))
+                .values(position=bindparam("b_position"), prev_hash=bindparam("b_prev"),
+                        hash=bindparam("b_hash")),
+                sealed,
+            )
+            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
+            total += len(rows)
+        if len(rows) < BATCH:
+            return total
+
+
+class _Fields:
+    """A row's values as attributes, for :func:`digest_of`."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+
+def _lock_head(conn) -> tuple[int, str] | None:
+    """Lock the chain's head and return its position and hash; None if another sealer has it."""
+    head = AuditHead.__table__
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)
+                           .with_for_update(skip_locked=True)).one_or_none()
+        if row is not None or conn.execute(select(head.c.id)).first() is not None:
+            return tuple(row) if row is not None else None
+    else:
+        # SQLite: writing first takes the database's write lock, so the reads below are current.
+        if conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq)).rowcount:
+            return tuple(conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one())
+    conn.execute(insert(head).values(id=1, seq=0, hash=GENESIS))
+    return 0, GENESIS
 
 
 def verify() -> list[str]:
-    """Walk the chain and return a description of every break; empty means intact."""
+    """Walk the sealed chain and return a description of every break; empty means intact."""
     problems = []
-    expected_prev, expected_seq = GENESIS, 1
-    for event_ in db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
-        if event_.seq != expected_seq:
-            problems.append(f"event {expected_seq} is missing (next is {event_.seq})")
+    expected_prev, expected = GENESIS, 1
+    sealed = select(AuditEvent).where(AuditEvent.position.is_not(None)).order_by(AuditEvent.position)
+    for event_ in db.session.scalars(sealed):
+        if event_.position != expected:
+            problems.append(f"event {expected} is missing (next is {event_.position})")
         if event_.prev_hash != expected_prev:
-            problems.append(f"event {event_.seq} does not follow the event before it")
+            problems.append(f"event {event_.position} does not follow the event before it")
         if event_.digest() != event_.hash:
-            problems.append(f"event {event_.seq} was changed after it was written")
-        expected_prev, expected_seq = event_.hash, event_.seq + 1
+            problems.append(f"event {event_.position} was changed after it was written")
+        expected_prev, expected = event_.hash, event_.position + 1
     head = db.session.get(AuditHead, 1)
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != expected_prev):
-        problems.append(f"the chain ends at event {expected_seq - 1} but should end at {head.seq}")
+    if head is not None and (head.seq != expected - 1 or head.hash != expected_prev):
+        problems.append(f"the chain ends at event {expected - 1} but should end at {head.seq}")
     return problems
