@@ -3,12 +3,14 @@
 import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from webpage import csrf_token, field_error, flashes, text_of
 
 from practice.extensions import db
+from practice.timezones import zone_name
 
 NEW_PASSWORD = "our kitchen smells of cinnamon"
 
@@ -101,7 +103,10 @@ def test_the_counselor_sees_invited_until_the_expiry(client, couple, submit, out
 
     expires = sent_at + timedelta(hours=72)
     card = partner_card(page, "Jordan Rivera")
-    assert f"Invited until {expires:%b} {expires.day}, {expires:%H:%M} UTC" in card
+    # In the couple's own time, as words: "Thu 3 Dec, 12:51 pm Central time".
+    local = expires.astimezone(ZoneInfo(couple.time_zone))
+    assert f"Invited until {local:%a} {local.day} {local:%b}, {local.hour % 12 or 12}:{local:%M}" in card
+    assert f"{'am' if local.hour < 12 else 'pm'} {zone_name(couple.time_zone).split(',')[0]}" in card
     assert "Send a new invitation" in card and "Revoke link" in card
     assert "Not invited" in partner_card(page, "Maya Chen")
 
