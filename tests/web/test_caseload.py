@@ -41,7 +41,7 @@ def test_lists_own_couples_by_name_with_partners_and_not_another_counselors(
     assert "2 couples" in text
     assert "Maya Chen" in text and "Jordan Rivera" in text
     assert "Not invited" in text and "Joined" in text
-    assert "America/Chicago" in text
+    assert "Central time, Chicago" in text
     assert "Pia" not in text and "Ben Two" not in text
 
 

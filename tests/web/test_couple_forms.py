@@ -46,7 +46,7 @@ def test_add_a_couple(client, counselor, submit):
     assert "Maya & Jordan added. Invite each partner when you are ready." in flashes(page)
     assert "Maya Chen (she/her)" in text and "Jordan Rivera (they/them)" in text
     assert "maya@example.com" in text and "jordan@example.com" in text
-    assert "Time zone America/Chicago · Limited secrets agreement" in text
+    assert "Central time, Chicago · Limited secrets agreement" in text
     assert text.count("Not invited") == 2
     assert "Maya & Jordan" in text_of(client.get("/couples/"))
 
@@ -154,7 +154,7 @@ def test_edit_saves_the_changes(client, counselor, make_couple, submit):
     text = text_of(page)
     assert "Changes saved." in flashes(page)
     assert "Maya and Jordan" in text and "Jordan Rivera-Chen" in text and "jr@example.com" in text
-    assert "Time zone Europe/London · Limited secrets agreement" in text
+    assert "British time, London · Limited secrets agreement" in text
 
 
 def test_clearing_the_label_falls_back_to_first_names(client, counselor, make_couple, submit):
