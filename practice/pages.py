@@ -3,7 +3,7 @@
 A view that shows client data hands this module plain data (dicts, tuples, small dataclasses),
 never ORM rows, so a template cannot lazy-load a row or call back into a service. The view's
 audit event is recorded after the page is rendered and committed with it; the audit chain is
-sealed at commit (``practice.audit``), so nothing waits on the chain while a page is built.
+sealed after that commit (``practice.audit``), so nothing waits on the chain while a page is built.
 """
 
 from flask import jsonify, render_template

@@ -37,15 +37,17 @@ def _counselors_only():
     """Every caseload page is for counselors."""
 
 
-def _form_page(template, couple=None, form=None, errors=None, status=200, render=True):
-    """Render the add or edit form with what was typed and any errors (or just its data)."""
-    data = {
+def _form_data(couple=None, form=None, errors=None) -> dict:
+    """What the add or edit form shows: the couple, what was typed, errors and the choices."""
+    return {
         "couple": couple, "form": form or {}, "errors": errors or {}, "time_zones": time_zones(),
         "policy_options": [(key.value, title, text) for key, (title, text) in CONFIDENTIALITY_TEXT.items()],
     }
-    if not render:
-        return template, data
-    return render_template(template, **data), status
+
+
+def _form_page(template, couple=None, form=None, errors=None, status=200):
+    """Render the add or edit form with what was typed and any errors."""
+    return render_template(template, **_form_data(couple, form, errors)), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -103,11 +105,9 @@ def edit(couple_id: uuid.UUID):
     """Change a couple's details."""
     couple = access.counselor_couple(couple_id)
     if request.method == "GET":
-        form = _restored() or _as_form(couple)
-        return pages.read_page(*_form_page("couples/form.html", couple=summarise(couple), form=form,
-                                           render=False),
-                               action="couple.view", object_type="couple", object_id=couple.id,
-                               couple_id=couple.id)
+        data = _form_data(summarise(couple), _restored() or _as_form(couple))
+        return pages.read_page("couples/form.html", data, action="couple.view", object_type="couple",
+                               object_id=couple.id, couple_id=couple.id)
     try:
         services.edit_couple(couple, CoupleSchema().load(form_to_nested(request.form)))
     except ValidationError as error:
