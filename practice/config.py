@@ -112,6 +112,8 @@ DEFAULTS = {
     "INVITATION_HOURS": 72,
     "CASELOAD_PAGE_SIZE": 20,
     "CRISIS_LOCALE": "us",
+    #: The practice's own time zone: staff pages with no couple show times in it.
+    "PRACTICE_TIME_ZONE": "America/New_York",
     #: How many reverse proxies in front set X-Forwarded-* headers (0: none, trust nothing).
     "TRUSTED_PROXIES": 0,
     # flask-smorest
@@ -137,6 +139,7 @@ ENV_SETTINGS = {
     "IDLE_TIMEOUT_MINUTES": "IDLE_TIMEOUT_MINUTES",
     "ABSOLUTE_SESSION_HOURS": "ABSOLUTE_SESSION_HOURS",
     "CRISIS_LOCALE": "CRISIS_LOCALE",
+    "PRACTICE_TIME_ZONE": "PRACTICE_TIME_ZONE",
     "QUICK_EXIT_URL": "QUICK_EXIT_URL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",

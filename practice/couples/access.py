@@ -15,9 +15,14 @@ from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.extensions import db
 
 
-def deny(object_type: str, object_id) -> None:
-    """Audit a refused lookup and answer 404, exactly as for a missing object."""
-    audit.record("access.denied", object_type=object_type, object_id=str(object_id), outcome="denied")
+def deny(object_type: str, object_id, couple_id=None) -> None:
+    """Audit a refused lookup and answer 404, exactly as for a missing object.
+
+    ``couple_id`` files the refusal under the couple it was about, so it shows in that couple's
+    audit trail (for a refused couple, the id that was asked for).
+    """
+    audit.record("access.denied", object_type=object_type, object_id=str(object_id),
+                 couple_id=couple_id, outcome="denied")
     db.session.commit()
     abort(404)
 
@@ -43,7 +48,7 @@ def counselor_couple(couple_id: uuid.UUID) -> Couple:
     couple = db.session.get(Couple, couple_id, options=[
         selectinload(Couple.partners).selectinload(Partner.invitations)])
     if couple is None or couple.counselor_id != current_user.id:
-        deny("couple", couple_id)
+        deny("couple", couple_id, couple_id=couple_id)
     return couple
 
 
@@ -52,7 +57,7 @@ def counselor_partner(couple: Couple, partner_id: uuid.UUID) -> Partner:
     for partner in couple.partners:
         if partner.id == partner_id:
             return partner
-    deny("partner", partner_id)
+    deny("partner", partner_id, couple_id=couple.id)
 
 
 def own_partner() -> Partner | None:

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -75,7 +76,10 @@ def test_inviting_a_counselor_emails_them_a_link_and_lists_them_as_invited(
     assert "authenticator app" in message.body
     expires = sent_at + timedelta(hours=72)
     row = table_row(page, "Dr. Elena Moreno")
-    assert f"Invited until {expires:%b} {expires.day}, {expires:%H:%M} UTC" in row
+    # In the practice's time zone (PRACTICE_TIME_ZONE, New York by default), in words.
+    local = expires.astimezone(ZoneInfo("America/New_York"))
+    assert (f"Invited until {local:%a} {local.day} {local:%b}, {local.hour % 12 or 12}:{local:%M} "
+            f"{'am' if local.hour < 12 else 'pm'} Eastern time") in row
     assert "Send a new link" in row and "Revoke" in row
     assert link_in(message) in page.get_data(as_text=True), "SHOW_INVITE_LINKS: the admin can copy it"
     assert db.session.scalar(select(User).where(User.email == "elena@example.com")) is None
