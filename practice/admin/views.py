@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import audit
+from practice import audit, pages
 from practice.admin import invitations
 from practice.admin.models import StaffInvitation
 from practice.admin.schemas import CounselorSchema
@@ -53,11 +53,30 @@ def counselors():
         except services.AccountError as error:
             errors = {error.field: str(error)}
         status = 422
-    return render_template(
-        "admin/counselors.html", counselors=services.counselors(), admins=services.administrators(),
-        invitations=invitations.pending_invitations(), links=_open_links(), now=utcnow(),
-        form=form, errors=errors,
-    ), status
+    data = _staff_page(form, errors)
+    if status != 200:
+        return render_template("admin/counselors.html", **data), status
+    return pages.read_page("admin/counselors.html", data, action="staff.view", object_type="staff")
+
+
+def _staff_page(form, errors) -> dict:
+    """The staff page as plain data: counselors, administrators, open invitations, the invite form."""
+    now = utcnow()
+    return {
+        "counselors": [_person(user) for user in services.counselors()],
+        "admins": [_person(user) for user in services.administrators()],
+        "invitations": [{"id": str(invitation.id), "name": invitation.name, "email": invitation.email,
+                         "expires_at": invitation.expires_at, "expired": invitation.expires_at <= now}
+                        for invitation in invitations.pending_invitations()],
+        "links": _open_links(), "form": form, "errors": errors,
+    }
+
+
+def _person(user: User) -> dict:
+    """A staff account as the staff page shows it."""
+    return {"id": user.id, "name": user.name, "display_name": user.display_name, "email": user.email,
+            "two_factor": bool(user.tf_primary_method), "active": user.active,
+            "you": user.id == current_user.id}
 
 
 def _sent(invitation: StaffInvitation, link: str):
@@ -135,9 +154,9 @@ def reset_two_factor(user_id: uuid.UUID):
         if request.method == "POST":
             audit.record("user.two_factor_reset", object_type="user", object_id=user.id, outcome="refused")
             db.session.commit()
-        return render_template("admin/reset_two_factor.html", user=user, yourself=True), 409
+        return render_template("admin/reset_two_factor.html", user=_person(user), yourself=True), 409
     if request.method == "GET":
-        return render_template("admin/reset_two_factor.html", user=user, yourself=False)
+        return render_template("admin/reset_two_factor.html", user=_person(user), yourself=False)
     services.reset_two_factor(user, actor=current_user._get_current_object())
     db.session.commit()
     flash(f"Two-factor sign-in is reset for {user.display_name}, and they are signed out everywhere. "
