@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature's pages."""
     from practice import main
+    from practice.admin import join_views
     from practice.admin import views as admin
     from practice.api import views as api_views
     from practice.couples import invitation_views
@@ -76,7 +77,8 @@ def register_blueprints(app: Flask) -> None:
     from practice.extensions import api
     from practice.portal import views as portal
 
-    for blueprint in (main.bp, couples.bp, invitation_views.bp, portal.bp, admin.bp):
+    # /invite and /join are public: a partner's or a counselor's first page, before any account.
+    for blueprint in (main.bp, couples.bp, invitation_views.bp, portal.bp, admin.bp, join_views.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(api_views.bp)
 

@@ -24,14 +24,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 FRESH_LINKS = "fresh_staff_invitation_links"
 
 
-@bp.record_once
-def _register_join_page(state) -> None:
-    """The page an invited counselor opens is public, so it lives outside /admin's guard."""
-    from practice.admin.join_views import bp as join_bp
-
-    state.app.register_blueprint(join_bp)
-
-
 @bp.before_request
 @role_required("admin")
 def _admins_only():
