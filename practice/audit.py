@@ -2,25 +2,28 @@
 
 An event says who did what to which object, never what the client wrote.
 
-``record()`` adds the event to the caller's transaction, unsealed: it commits with the change it
-describes or not at all (SECURITY.md D3), and it takes no lock. Right after that commit,
-:func:`seal` gives every committed unsealed event its place in the chain (``position``, from 1
-with no gaps), the previous event's hash and its own, in a short transaction of its own. On
-PostgreSQL a sealer that finds another at work skips (``FOR UPDATE SKIP LOCKED``), since that one
-seals whatever is committed; an event that slips past both is sealed by the next commit, by
-``flask --app practice audit seal`` or before ``audit verify``. So no request, page or panel ever
-waits on the chain, and ``audit verify`` still proves it (L3).
+``record()`` queues the event on the caller's transaction; the commit inserts it, unsealed, with
+the change it describes, or neither is stored (SECURITY.md D3). Nothing takes a lock until then.
+Right after that commit, :func:`seal` gives every committed unsealed event its place in the chain
+(``position``, from 1 with no gaps), the previous event's hash and its own, in a short
+transaction of its own. On PostgreSQL a sealer that finds another at work does not queue behind
+it (``FOR UPDATE SKIP LOCKED``): that one seals what is committed. It looks again a few
+milliseconds later, in case its event was committed after the other looked, and only then waits.
+So no request waits on the chain while it reads, renders or writes, and ``audit verify`` still
+proves it (L3); an event left unsealed (the database went away mid-seal) is sealed by the next
+commit or ``flask --app practice audit seal``, and ``verify`` reports one left over a minute.
 """
 
 import hashlib
 import json
 import logging
+import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import ForeignKey, Identity, String, bindparam, event, insert, select, update
+from sqlalchemy import ForeignKey, Identity, String, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -28,10 +31,16 @@ from practice.clock import utcnow
 from practice.extensions import db
 
 GENESIS = "0" * 64
-#: ``Session.info`` flag: this transaction added events, so seal once it commits.
+#: ``Session.info`` key: events recorded in this transaction, added to it when it commits.
+QUEUE = "audit_queue"
+#: ``Session.info`` flag: this transaction wrote events, so seal once it commits.
 UNSEALED = "audit_unsealed"
 #: Events sealed per sealing transaction.
 BATCH = 500
+#: Seconds a sealer waits before looking again when another sealer holds the chain.
+RETRY_AFTER = (0.002, 0.005, 0.01)
+#: An event still unsealed after this long is reported by :func:`verify`.
+UNSEALED_FOR = timedelta(minutes=1)
 log = logging.getLogger(__name__)
 
 
@@ -109,9 +118,22 @@ def record(action, *, obj=None, object_type="", object_id="", couple_id=None, ou
         request_id=g.get("request_id", "") if has_request_context() else "",
         ip=(request.remote_addr or "") if has_request_context() else "",
     )
-    db.session.add(event_)
-    db.session.info[UNSEALED] = True
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so a rollback that comes before any query still drops the event
+    # Queued, not added: an autoflush would insert it early, and on SQLite an insert takes the
+    # database's write lock until the commit, so a slow page would hold up every other writer.
+    session.info.setdefault(QUEUE, []).append(event_)
     return event_
+
+
+@event.listens_for(Session, "before_commit")
+def _add_queued(session: Session) -> None:
+    """Add the queued events to the committing transaction, so they commit with the change."""
+    queued = session.info.pop(QUEUE, None)
+    if queued:
+        session.add_all(queued)
+        session.info[UNSEALED] = True
 
 
 def _current_actor():
@@ -135,43 +157,52 @@ def _seal_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction) -> None:
-    """A transaction that ends without committing leaves nothing to seal."""
+    """A transaction that ends without committing leaves nothing to add or seal."""
     if transaction.parent is None:
+        session.info.pop(QUEUE, None)
         session.info.pop(UNSEALED, None)
 
 
 def seal(engine=None) -> int:
     """Give every committed unsealed event its position and hashes, in order; return how many."""
     engine = engine or db.engine
-    total = 0
+    total, tries = 0, 0
     while True:
         with engine.begin() as conn:
-            head = _lock_head(conn)
+            # Another sealer at work seals what is committed; but an event committed after it
+            # looked would wait for the next commit, so look again shortly, and at last wait.
+            head = _lock_head(conn, wait=tries >= len(RETRY_AFTER))
             if head is None:
-                return total  # another sealer holds the chain and seals what is committed
-            position, prev_hash = head
-            table = AuditEvent.__table__
-            rows = conn.execute(select(table).where(table.c.position.is_(None))
-                                .order_by(table.c.seq).limit(BATCH)).all()
-            if not rows:
-                return total
-            sealed = []
-            for row in rows:
-                position += 1
-                values = {**row._mapping, "position": position, "prev_hash": prev_hash}
-                prev_hash = digest_of(_Fields(values))
-                sealed.append({"b_seq": row.seq, "b_position": position,
-                               "b_prev": values["prev_hash"], "b_hash": prev_hash})
-            conn.execute(
-                update(table).where(table.c.seq == bindparam("b_seq"))
-                .values(position=bindparam("b_position"), prev_hash=bindparam("b_prev"),
-                        hash=bindparam("b_hash")),
-                sealed,
-            )
-            conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
-            total += len(rows)
-        if len(rows) < BATCH:
+                time.sleep(RETRY_AFTER[tries])
+                tries += 1
+                continue
+            count = _seal_batch(conn, *head)
+        total += count
+        if count < BATCH:
             return total
+
+
+def _seal_batch(conn, position: int, prev_hash: str) -> int:
+    """Seal up to BATCH unsealed events after ``position``; return how many."""
+    table = AuditEvent.__table__
+    rows = conn.execute(select(table).where(table.c.position.is_(None))
+                        .order_by(table.c.seq).limit(BATCH)).all()
+    sealed = []
+    for row in rows:
+        position += 1
+        values = _Fields({**row._mapping, "position": position, "prev_hash": prev_hash})
+        prev_hash = digest_of(values)
+        sealed.append({"b_seq": row.seq, "b_position": position, "b_prev": values.prev_hash,
+                       "b_hash": prev_hash})
+    if sealed:
+        conn.execute(
+            update(table).where(table.c.seq == bindparam("b_seq"))
+            .values(position=bindparam("b_position"), prev_hash=bindparam("b_prev"),
+                    hash=bindparam("b_hash")),
+            sealed,
+        )
+        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
+    return len(sealed)
 
 
 class _Fields:
@@ -181,27 +212,35 @@ class _Fields:
         self.__dict__.update(values)
 
 
-def _lock_head(conn) -> tuple[int, str] | None:
-    """Lock the chain's head and return its position and hash; None if another sealer has it."""
+def _lock_head(conn, wait: bool) -> tuple[int, str] | None:
+    """Lock the chain's head and return its position and hash; None if busy and not ``wait``."""
     head = AuditHead.__table__
     if conn.dialect.name == "postgresql":
-        row = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)
-                           .with_for_update(skip_locked=True)).one_or_none()
-        if row is not None or conn.execute(select(head.c.id)).first() is not None:
-            return tuple(row) if row is not None else None
-    else:
-        # SQLite: writing first takes the database's write lock, so the reads below are current.
-        if conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq)).rowcount:
-            return tuple(conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one())
+        query = select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(skip_locked=not wait)
+        row = conn.execute(query).one_or_none()
+        if row is not None:
+            return tuple(row)
+        if conn.execute(select(head.c.id)).first() is not None:
+            return None
+    # SQLite: writing first takes the database's write lock, so the reads below are current.
+    elif conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq)).rowcount:
+        return tuple(conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one())
     conn.execute(insert(head).values(id=1, seq=0, hash=GENESIS))
     return 0, GENESIS
 
 
-def verify() -> list[str]:
-    """Walk the sealed chain and return a description of every break; empty means intact."""
+def verify(now: datetime | None = None) -> list[str]:
+    """Walk the sealed chain and return a description of every break; empty means intact.
+
+    Events left unsealed for longer than ``UNSEALED_FOR`` count as a break too: nothing proves
+    them until they are sealed (``flask --app practice audit seal``).
+    """
+    head = db.session.get(AuditHead, 1)
+    last = head.seq if head is not None else 0
     problems = []
     expected_prev, expected = GENESIS, 1
-    sealed = select(AuditEvent).where(AuditEvent.position.is_not(None)).order_by(AuditEvent.position)
+    sealed = (select(AuditEvent).where(AuditEvent.position.is_not(None), AuditEvent.position <= last)
+              .order_by(AuditEvent.position))
     for event_ in db.session.scalars(sealed):
         if event_.position != expected:
             problems.append(f"event {expected} is missing (next is {event_.position})")
@@ -210,7 +249,12 @@ def verify() -> list[str]:
         if event_.digest() != event_.hash:
             problems.append(f"event {event_.position} was changed after it was written")
         expected_prev, expected = event_.hash, event_.position + 1
-    head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != expected - 1 or head.hash != expected_prev):
         problems.append(f"the chain ends at event {expected - 1} but should end at {head.seq}")
+    stale = db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.position.is_(None), AuditEvent.at < (now or utcnow()) - UNSEALED_FOR))
+    if stale:
+        problems.append(f"{stale} event(s) written over {UNSEALED_FOR.seconds // 60} minute(s) ago "
+                        "not sealed yet: run `flask --app practice audit seal`")
     return problems

@@ -7,12 +7,16 @@ and Y's page waited for X.
 """
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from practice import audit, seams
+from practice.audit import AuditEvent, AuditHead
 from practice.extensions import db
-from tests.conftest import events_since, last_seq
+from tests.conftest import POSTGRES, events_since, last_seq
 
 WAIT = 20  # seconds: generous, only so a broken build fails instead of hanging
 
@@ -24,8 +28,11 @@ def slow_panel(app):
 
     def context(couple, viewer, **kwargs):
         if viewer.name == "Counselor X":
-            # A panel of a feature would record its own read like this, inside the open transaction.
+            # A panel of a feature would record its own read like this, inside the open transaction,
+            # and then query again (an autoflush that must not write the event yet: on SQLite that
+            # would take the database's write lock until X's page commits).
             audit.record("panel.view", object_type="couple", object_id=couple.id, couple_id=couple.id)
+            db.session.execute(select(AuditEvent.seq).limit(1)).all()
             entered.set()
             release.wait(WAIT)
         return None
@@ -84,3 +91,45 @@ def test_events_of_a_rolled_back_request_leave_no_gap(app, world, client, auth):
     db.session.expire_all()
     assert [e.action for e in events_since(before)] == ["couple.view"]
     assert audit.verify() == []
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the chain head's row lock is PostgreSQL's")
+def test_an_event_committed_while_another_sealer_holds_the_chain_is_still_sealed(app, world, client,
+                                                                                auth):
+    """The sealer that finds the chain busy looks again, then waits: no event is left unsealed."""
+    auth.login(world["X"])
+    holder = db.engine.connect()
+    transaction = holder.begin()
+    holder.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())  # another sealer
+    releaser = threading.Timer(0.3, transaction.commit)
+    releaser.start()
+    response = client.get(f"/couples/{world['couple1'].id}")
+    releaser.join()
+    holder.close()
+    assert response.status_code == 200
+    db.session.expire_all()
+    [viewed] = [e for e in events_since(0) if e.action == "couple.view"]
+    assert viewed.position is not None
+    assert audit.verify() == []
+
+
+def test_an_event_the_sealer_could_not_seal_is_reported_then_sealed(app, world, client, auth, runner,
+                                                                   monkeypatch):
+    auth.login(world["X"])
+    audit.seal()
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("UPDATE audit_head", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(audit, "seal", database_gone)
+    assert client.get(f"/couples/{world['couple1'].id}").status_code == 200
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert audit.verify() == []  # a moment later: not yet a problem
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    [problem] = audit.verify(now=later)
+    assert "not sealed yet" in problem
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "Sealed 1 event" in result.output
+    db.session.expire_all()
+    assert audit.verify(now=later) == []
