@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 from practice import audit as audit_log
 from practice import demo
 from practice.admin.schemas import NewCounselorSchema
-from practice.auth.services import AccountError, create_user, reset_two_factor
+from practice.auth.services import AccountError, create_user, reset_two_factor, stored_email
 from practice.extensions import db
 from practice.fields import form_errors
 
@@ -48,7 +48,7 @@ def reset_two_factor_command(email, yes):
 
     from practice.auth.models import STAFF_ROLES, User
 
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == stored_email(email)))
     if user is None:
         raise click.BadParameter("no account has that email", param_hint="EMAIL")
     if not yes:
@@ -124,7 +124,7 @@ def demo_code(email):
     from practice.auth.models import User
     from practice.extensions import security
 
-    email = email.strip().lower()
+    email = stored_email(email)
     if not email.endswith("@" + demo.DEMO_DOMAIN):
         raise click.BadParameter("only demo accounts have a printable code", param_hint="EMAIL")
     user = db.session.scalar(select(User).where(User.email == email))

@@ -37,7 +37,9 @@ def downgrade():
     op.execute("DELETE FROM audit_event WHERE position IS NULL")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TABLE audit_event ALTER COLUMN seq DROP IDENTITY")
-    op.execute("UPDATE audit_event SET seq = position")
+    # Two steps, so no row takes a number another row still holds.
+    op.execute("UPDATE audit_event SET seq = -position")
+    op.execute("UPDATE audit_event SET seq = -seq")
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_audit_event_position'), type_='unique')
         batch_op.alter_column('hash', existing_type=sa.String(length=64), nullable=False)
