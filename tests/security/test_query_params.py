@@ -22,6 +22,7 @@ ROLES = ("anon", "X", "P1A", "admin")
 #: Query parameters each view reads, by endpoint (grep ``request.args`` and Flask-Security's forms).
 READS = {
     "couples.caseload": ("page", "status", "q"),
+    "couples.audit_trail": ("who", "action", "codes", "page"),
     "security.login": ("email",),
     "security.mf_recovery_codes": ("show_codes",),
 }
