@@ -133,7 +133,8 @@ def lock_waits(url: str, stop: threading.Event, seen: list, waiting: dict) -> No
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         while not stop.is_set():
-            rows = conn.execute(sa.text("SELECT left(query, 60) FROM pg_stat_activity "
+            rows = conn.execute(sa.text("SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70) "
+                                        "FROM pg_stat_activity "
                                         "WHERE wait_event_type = 'Lock'")).scalars().all()
             seen.append(len(rows))
             for statement in rows:
