@@ -146,7 +146,9 @@ ENV_SETTINGS = {
     "PRACTICE_EMAIL": "SECURITY_TWO_FACTOR_RESCUE_MAIL",
 }
 
-INT_SETTINGS = {"MAIL_PORT", "IDLE_TIMEOUT_MINUTES", "ABSOLUTE_SESSION_HOURS", "TRUSTED_PROXIES"}
+INT_SETTINGS = {"MAIL_PORT", "ABSOLUTE_SESSION_HOURS", "TRUSTED_PROXIES"}
+#: Settings that may be fractions, e.g. IDLE_TIMEOUT_MINUTES=1.5.
+FLOAT_SETTINGS = {"IDLE_TIMEOUT_MINUTES"}
 BOOL_SETTINGS = {"MAIL_USE_TLS", "SESSION_COOKIE_SECURE"}
 
 
@@ -179,6 +181,8 @@ def _from_environment(config):
             continue
         if key in INT_SETTINGS:
             value = int(value)
+        elif key in FLOAT_SETTINGS:
+            value = float(value)
         elif key in BOOL_SETTINGS:
             value = value.lower() in {"1", "true", "yes", "on"}
         config[key] = value

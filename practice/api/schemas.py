@@ -36,10 +36,9 @@ class PartnerSummarySchema(Schema):
 
 
 class CoupleSummarySchema(Schema):
-    """The partner's own couple, as the portal shows it."""
+    """The partner's own couple, as the portal shows it (never the counselor's caseload label)."""
 
     id = fields.UUID(required=True)
-    label = fields.String(required=True)
     time_zone = fields.String(required=True)
     counselor = fields.String(required=True)
     confidentiality = fields.String(

@@ -65,7 +65,7 @@ class CoupleSummary(MethodView):
             abort(404)
         summary = summarise(couple, couple.counselor.display_name)
         payload = CoupleSummarySchema().dump({
-            "id": summary.id, "label": summary.label, "time_zone": summary.time_zone,
+            "id": summary.id, "time_zone": summary.time_zone,
             "counselor": summary.counselor_name, "confidentiality": summary.confidentiality,
             "partners": [
                 {"id": p.id, "name": p.name, "pronouns": p.pronouns or None,
@@ -73,5 +73,6 @@ class CoupleSummary(MethodView):
                 for p in summary.partners
             ],
         })
-        return pages.read_json(payload, action="couple.view", object_type="couple",
+        # The partner's portal reading its data: the trail says "viewed the portal", not the couple page.
+        return pages.read_json(payload, action="portal.view", object_type="couple",
                                object_id=summary.id, couple_id=summary.id)

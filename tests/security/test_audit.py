@@ -210,7 +210,7 @@ def test_each_read_and_write_of_client_data_writes_exactly_one_event(
 
     partner = new_client()
     partner.auth.login(world["P1A"])
-    for url, action in (("/portal/", "portal.view"), ("/api/v1/couple", "couple.view")):
+    for url, action in (("/portal/", "portal.view"), ("/api/v1/couple", "portal.view")):
         seq = last_seq()
         response = partner.get(url)
         one_event(response, seq, action, couple.id, world["P1A"])
