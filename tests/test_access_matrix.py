@@ -89,7 +89,7 @@ rule                                                 method  anon    X          
 /mf-recovery-codes                                   POST    login   200        200        200                200        200        200
 
 /couples/                                            GET     login   200        200        403                403        403        403
-/couples/                                            POST    login   200        200        403                403        403        403
+/couples/                                            POST    login   >/couples/ >/couples/ 403                403        403        403
 /couples/new                                         GET     login   200        200        403                403        403        403
 /couples/new                                         POST    login   422        422        403                403        403        403
 /couples/<uuid:couple_id>                            GET     login   200        404        403                403        403        403

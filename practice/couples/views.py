@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import pages, seams
+from practice import crypto, pages, seams
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access, invitations, services, trail
@@ -24,11 +24,14 @@ from practice.couples.schemas import CoupleSchema, form_to_nested
 from practice.couples.summaries import summarise, viewer_of
 from practice.extensions import db
 from practice.fields import form_errors, time_zones, without_control_characters
+from practice.mail import where_mail_went
 from practice.paging import page_of
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
 FRESH_LINKS = "fresh_invitation_links"
+#: The caseload search, encrypted; "fresh_" keys end with the sign-in (practice.auth.sessions).
+SEARCH = "fresh_caseload_search"
 
 
 @bp.before_request
@@ -55,14 +58,18 @@ def caseload():
     """The counselor's couples, active or archived, a page at a time; searched by POST.
 
     A search is posted, never put in the address: names typed into it stay out of browser
-    history and server logs.
+    history and server logs. The post is answered with a redirect to ``?search=1`` (so Back and
+    reload work), and the words wait, encrypted, in this sign-in's session cookie.
     """
-    source = request.form if request.method == "POST" else request.args
-    typed = request.form.get("q", "") if request.method == "POST" else ""
-    search = without_control_characters(typed).strip()[:100]
-    status = CoupleStatus.archived if source.get("status") == "archived" else CoupleStatus.active
+    status = CoupleStatus.archived if request.values.get("status") == "archived" else CoupleStatus.active
+    if request.method == "POST":
+        search = without_control_characters(request.form.get("q", "")).strip()[:100]
+        _keep_search(search)
+        return redirect(url_for("couples.caseload", search="1" if search else None,
+                                status=status.value if status is CoupleStatus.archived else None), 303)
+    search = _kept_search() if request.args.get("search") == "1" else _keep_search("")
     query = access.caseload_query(search, status)
-    page = page_of(query, source.get("page", ""), current_app.config["CASELOAD_PAGE_SIZE"])
+    page = page_of(query, request.args.get("page", ""), current_app.config["CASELOAD_PAGE_SIZE"])
     data = {
         "couples": [summarise(couple) for couple in page.items],
         "paging": {"page": page.page, "pages": page.pages, "total": page.total,
@@ -72,6 +79,23 @@ def caseload():
     }
     return pages.read_page("couples/caseload.html", data, action="caseload.view",
                            object_type="caseload", object_id=current_user.id)
+
+
+def _keep_search(search: str) -> str:
+    """Keep the caseload search for this sign-in, encrypted; an empty one forgets it."""
+    if search:
+        session[SEARCH] = crypto.encrypt(search, context=f"caseload-search:{current_user.id}")
+    elif SEARCH in session:
+        session.pop(SEARCH)
+    return search
+
+
+def _kept_search() -> str:
+    """The caseload search this sign-in made last, or nothing."""
+    try:
+        return crypto.decrypt(session.get(SEARCH, ""), context=f"caseload-search:{current_user.id}")
+    except crypto.DecryptionError:
+        return ""
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,14 +141,6 @@ def edit(couple_id: uuid.UUID):
     db.session.commit()
     flash("Changes saved.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
-
-
-def _where_mail_went(address: str) -> str:
-    """Say where an invitation email went, so nobody waits for mail that was never sent."""
-    if current_app.config["MAIL_BACKEND"] == "file":
-        return (f"Invitation for {address} saved to the outbox (instance/outbox/); no email server "
-                "is set, so copy the link below and send it yourself.")
-    return f"Invitation sent to {address}."
 
 
 def _open_links(couple) -> dict:
@@ -202,7 +218,7 @@ def invite(couple_id: uuid.UUID, partner_id: uuid.UUID):
     db.session.commit()
     if current_app.config["SHOW_INVITE_LINKS"]:
         session[FRESH_LINKS] = {**session.get(FRESH_LINKS, {}), str(partner.id): link}
-    flash(f"{_where_mail_went(partner.email)} The link works once, for "
+    flash(f"{where_mail_went(partner.email)} The link works once, for "
           f"{current_app.config['INVITATION_HOURS']} hours.", "success")
     return redirect(url_for("couples.show", couple_id=couple.id))
 

@@ -197,7 +197,8 @@ def test_other_counselors_search_finds_nothing_of_someone_elses_couples(client, 
     for query in ("Pat", "Bea One", "One", couple1.label, couple1.partners[0].email, "%", "_", "e"):
         for status in ("active", "archived"):
             page = client.post("/couples/", data={"q": query, "status": status,
-                                                  "csrf_token": auth.csrf("/couples/")})
+                                                  "csrf_token": auth.csrf("/couples/")},
+                               follow_redirects=True)
             assert page.status_code == 200
             body = page.get_data(as_text=True)
             for secret in couple_secrets(couple1):

@@ -260,7 +260,8 @@ def test_pages_with_client_data_are_never_cached(app, client, auth, world, route
         "/no-such-page",
     ):
         assert "no-store" in client.get(url).headers.get("Cache-Control", ""), url
-    searched = client.post("/couples/", data={"q": "Pat", "csrf_token": auth.csrf("/couples/")})
+    searched = client.post("/couples/", data={"q": "Pat", "csrf_token": auth.csrf("/couples/")},
+                           follow_redirects=True)
     assert "no-store" in searched.headers.get("Cache-Control", "")
     partner = new_client()
     partner.auth.login(world["P1A"])

@@ -52,11 +52,18 @@ def browser(app, auth):
 
 @pytest.fixture
 def search(client, auth):
-    """Search the caseload the way the page does: a POST, so names stay out of the address."""
+    """Search the caseload the way the page does: a POST, so names stay out of the address.
+
+    The post redirects to the results (``?search=1``); ``page`` follows the page's own link.
+    """
 
     def post(query, status=None, page=None):
         data = {"q": query, "csrf_token": auth.csrf("/couples/")}
-        data.update({k: v for k, v in (("status", status), ("page", page)) if v is not None})
-        return client.post("/couples/", data=data)
+        if status is not None:
+            data["status"] = status
+        results = client.post("/couples/", data=data)
+        assert results.status_code == 303 and query not in results.headers["Location"]
+        location = results.headers["Location"] + (f"&page={page}" if page is not None else "")
+        return client.get(location)
 
     return post

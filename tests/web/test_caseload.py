@@ -2,8 +2,12 @@
 
 import html
 import re
+import zlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from itsdangerous import base64_decode
 from webpage import text_of
 
 from practice.couples.services import archive_couple
@@ -149,14 +153,42 @@ def test_next_page_of_a_search_keeps_the_search_out_of_the_address(
     make_couple(counselor, names=("Zoe Zed", "Zack Zed"))
 
     html = search("shared").get_data(as_text=True)
-    next_form = re.search(r'<form method="post"[^>]*>((?:(?!</form>).)*)>Next<', html, re.S)
+    next_link = re.search(r'<a [^>]*href="([^"]+)"[^>]*>Next<', html)
 
-    assert next_form, "no Next button"
+    assert next_link, "no Next link"
     assert "shared" not in " ".join(re.findall(r'href="([^"]+)"', html)).lower()
-    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', next_form.group(1)))
-    assert fields["q"] == "shared" and fields["page"] == "2"
-    following = search("shared", page=2)
+    following = client.get(next_link.group(1).replace("&amp;", "&"))
     assert couple_labels(following) == ["Cy & Shared", "Dee & Shared"]
+    assert "“shared”" in text_of(following)
+
+
+def test_back_to_a_search_reloads_it_without_posting_again(client, counselor, make_couple, search):
+    make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
+    make_couple(counselor, names=("Ana Bell", "Bo Bell"))
+    results = search("maya")
+    # Back, or a reload, is a plain GET of the same address: the same results, no resubmission.
+    again = client.get("/couples/?search=1")
+    assert couple_labels(again) == couple_labels(results) == ["Maya & Jordan"]
+    # The Caseload tab, or Clear search, forgets it.
+    assert len(couple_labels(client.get("/couples/"))) == 2
+    assert len(couple_labels(client.get("/couples/?search=1"))) == 2
+
+
+def test_the_kept_search_is_encrypted_in_the_cookie_and_ends_with_the_sign_in(
+        client, auth, counselor, make_couple, search):
+    make_couple(counselor, names=("Maya Chen", "Jordan Rivera"))
+    make_couple(counselor, names=("Ana Bell", "Bo Bell"))
+    assert couple_labels(search("Maya Chen")) == ["Maya & Jordan"]
+    cookie = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"]).value
+    # Flask's cookie: optionally zlib-compressed (a leading "."), base64, then the signature.
+    payload = base64_decode(cookie.lstrip(".").split(".")[0])
+    if cookie.startswith("."):
+        payload = zlib.decompress(payload)
+    assert b"fresh_caseload_search" in payload and b"Maya" not in payload
+    auth.logout()
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=31), tick=True):  # a fresh TOTP code
+        auth.login(counselor)
+        assert len(couple_labels(client.get("/couples/?search=1"))) == 2
 
 
 def test_a_page_past_the_end_does_not_claim_the_caseload_is_empty(
