@@ -13,7 +13,7 @@ from flask import current_app, render_template, url_for
 from flask_mailman import EmailMessage
 from sqlalchemy import select
 
-from practice import audit
+from practice import audit, mail
 from practice.admin.models import StaffInvitation
 from practice.auth.models import User
 from practice.auth.services import AccountError, create_user
@@ -45,7 +45,7 @@ def _account_exists(email: str) -> bool:
 
 
 def invite_counselor(email: str, name: str, invited_by: User | None) -> tuple[StaffInvitation, str]:
-    """Email a new counselor a link to choose their password; return the invitation and the link.
+    """Email a new counselor (once committed) a link to choose their password; return invitation, link.
 
     Raises :class:`AccountError` when the address already has an account. An open invitation
     to the same address stops working: the newest link is the only one.
@@ -67,13 +67,13 @@ def invite_counselor(email: str, name: str, invited_by: User | None) -> tuple[St
     db.session.flush()
     link = url_for("join.accept", token=token, _external=True)
     inviter = " ".join((invited_by.display_name if invited_by else "Your practice").split())
-    EmailMessage(
+    mail.send_after_commit(EmailMessage(
         # One line: a line break in a header makes the mail library refuse to send.
         subject=f"{inviter} invited you to SecureBase",
         body=render_template("admin/invitation_email.txt", invitation=invitation, inviter=inviter,
                              link=link, hours=hours),
         to=[email],
-    ).send()
+    ))
     audit.record("staff_invitation.send", obj=invitation, object_type="staff_invitation")
     return invitation, link
 

@@ -26,7 +26,7 @@ def accept(token: str):
             return render_template("admin/join_invalid.html", joined=True), 404
         return render_template("admin/join_invalid.html"), 404
     if current_user.is_authenticated:
-        return render_template("admin/join_signed_in.html", invitation=invitation), 409
+        return render_template("admin/join_signed_in.html", invitation=_shown(invitation)), 409
     if invitations.email_taken(invitation):
         return render_template("admin/join_invalid.html", taken=True), 409
     errors = {}
@@ -48,4 +48,12 @@ def accept(token: str):
             # factor yet is sent to set one up, and is signed in only once it works.
             return security.two_factor_plugins.tf_enter(user, False, "password", None) or redirect(
                 url_for("security.login"))
-    return render_template("admin/join.html", invitation=invitation, errors=errors), 422 if errors else 200
+    page = render_template("admin/join.html", invitation=_shown(invitation), errors=errors)
+    return page, 422 if errors else 200
+
+
+def _shown(invitation) -> dict:
+    """The join page's plain data: who is invited, and who invited them."""
+    inviter = invitation.invited_by
+    return {"name": invitation.name, "email": invitation.email,
+            "inviter": inviter.display_name if inviter else "Your practice"}

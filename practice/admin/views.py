@@ -10,13 +10,14 @@ from practice import audit, pages
 from practice.admin import invitations
 from practice.admin.models import StaffInvitation
 from practice.admin.schemas import CounselorSchema
-from practice.auth import services
+from practice.auth import drafts, services
 from practice.auth.guards import role_required
 from practice.auth.models import STAFF_ROLES, User
 from practice.clock import utcnow
 from practice.couples import access
 from practice.extensions import db
 from practice.fields import form_errors
+from practice.mail import where_mail_went
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -33,7 +34,7 @@ def _admins_only():
 @bp.route("/counselors", methods=["GET", "POST"])
 def counselors():
     """List staff and pending invitations, and invite a new counselor."""
-    form, errors, status = {}, {}, 200
+    form, errors, status = _restored(), {}, 200
     if request.method == "POST":
         form = request.form
         try:
@@ -76,9 +77,19 @@ def _sent(invitation: StaffInvitation, link: str):
     db.session.commit()
     if current_app.config["SHOW_INVITE_LINKS"]:
         session[FRESH_LINKS] = {**session.get(FRESH_LINKS, {}), str(invitation.id): link}
-    flash(f"Invitation sent to {invitation.email}. The link works once, for "
+    flash(f"{where_mail_went(invitation.email)} The link works once, for "
           f"{current_app.config['INVITATION_HOURS']} hours.", "success")
     return redirect(url_for("admin.counselors"))
+
+
+def _restored() -> dict:
+    """What the admin typed into "Invite a counselor" before their session ended, if anything."""
+    if request.method != "GET":
+        return {}
+    draft = drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing before you were signed out. Check it and send.", "info")
+    return draft or {}
 
 
 def _open_links() -> dict[str, str]:

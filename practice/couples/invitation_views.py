@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_security import login_user
 from sqlalchemy.exc import IntegrityError
 
+from practice import pages
 from practice.auth.passwords import password_problems
 from practice.couples import invitations
 from practice.extensions import db, limiter
@@ -24,7 +25,7 @@ def accept(token: str):
         return render_template("couples/invitation_invalid.html"), 404
     partner = invitation.partner
     if current_user.is_authenticated:
-        return render_template("couples/invitation_signed_in.html", partner=partner), 409
+        return render_template("couples/invitation_signed_in.html", partner=_who(invitation)["partner"]), 409
     if invitations.email_taken(partner.email):
         return render_template("couples/invitation_invalid.html", taken=True), 409
     errors = {}
@@ -46,5 +47,14 @@ def accept(token: str):
             login_user(user, authn_via=["invitation"])
             db.session.commit()
             return redirect(url_for("portal.home"))
-    return render_template("couples/invitation_accept.html", partner=partner, errors=errors,
-                           counselor=partner.couple.counselor), 422 if errors else 200
+    # The page names the partner and their counselor to whoever holds the link: audited.
+    return pages.read_page("couples/invitation_accept.html", {**_who(invitation), "errors": errors},
+                           action="invitation.view", object_type="invitation", object_id=invitation.id,
+                           couple_id=partner.couple_id, status=422 if errors else 200)
+
+
+def _who(invitation) -> dict:
+    """The invitation page's plain data: who is invited, and by which counselor."""
+    partner = invitation.partner
+    return {"partner": {"name": partner.name, "email": partner.email},
+            "counselor": {"display_name": partner.couple.counselor.display_name}}

@@ -10,7 +10,7 @@ from flask_mailman import EmailMessage
 from flask_security import hash_password
 from sqlalchemy import select
 
-from practice import audit
+from practice import audit, mail
 from practice.auth.models import Role, User
 from practice.clock import utcnow
 from practice.couples.models import CoupleStatus, Invitation, Partner
@@ -47,7 +47,7 @@ def state_of(partner: Partner) -> InvitationState:
 
 
 def invite_partner(partner: Partner) -> str:
-    """Revoke any open invitation, make a new one, email it and return the link."""
+    """Revoke any open invitation, make a new one, email it once committed, return the link."""
     now = utcnow()
     for old in partner.invitations:
         if old.accepted_at is None and old.revoked_at is None:
@@ -67,7 +67,7 @@ def invite_partner(partner: Partner) -> str:
                              link=link, hours=hours),
         to=[partner.email],
     )
-    message.send()
+    mail.send_after_commit(message)
     audit.record("invitation.send", obj=invitation, couple_id=partner.couple_id)
     return link
 

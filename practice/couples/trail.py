@@ -29,6 +29,7 @@ SENTENCES: dict[str, str] = {
     "portal.view": "{actor} viewed the portal",
     "invitation.send": "{actor} sent {partner} an invitation",
     "invitation.revoke": "{actor} withdrew {partner}'s invitation",
+    "invitation.view": "{actor} opened {partner}'s invitation link",
     "invitation.accept": "{actor} accepted the invitation and joined the portal",
     "access.denied": "{actor} {was} refused a page",
     "access.denied:couple": "{actor} {was} refused the couple page",

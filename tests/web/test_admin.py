@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -543,3 +544,60 @@ def test_counselors_cannot_reset_anyone(client, counselor, make_user, auth):
     db.session.expire_all()
     assert db.session.get(User, other.id).tf_primary_method == "authenticator"
 
+
+
+@pytest.fixture
+def no_mail_server(app_config):
+    """A practice with no email server: mail goes to files in instance/outbox/."""
+    app_config["MAIL_BACKEND"] = "file"
+
+
+def test_with_no_email_server_the_admin_is_told_to_send_the_link_themselves(
+        no_mail_server, app, client, admin, submit):
+    page = client.get(invite_counselor(submit).headers["Location"])
+
+    assert ("Invitation for elena@example.com saved to the outbox (instance/outbox/); no email server "
+            "is set, so copy the link below and send it yourself. The link works once, for 72 hours."
+            ) in flashes(page)
+    [saved] = list((Path(app.instance_path) / "outbox").iterdir())
+    assert "/join/" in saved.read_text()
+
+
+def test_the_staff_link_has_a_copy_button_like_the_partner_link(client, admin, submit, outbox):
+    page = client.get(invite_counselor(submit).headers["Location"]).get_data(as_text=True)
+
+    field = re.search(r'<input id="(link-[^"]+)" type="text" readonly value="([^"]+)" data-copy>', page)
+    assert field and field.group(2) == link_in(outbox[0])
+    assert re.search(rf'<button [^>]*data-copy-for="{field.group(1)}"[^>]*>Copy link</button>', page)
+    assert "js/copy-link.js" in page
+
+
+def test_the_email_goes_out_only_once_the_invitation_is_saved(app, admin, outbox):
+    from practice.admin.invitations import invite_counselor as send
+
+    with app.test_request_context():
+        send("elena@example.com", "Dr. Elena Moreno", admin)
+        assert outbox == [], "not before the commit"
+        db.session.rollback()  # a commit that failed: its link would not work
+    assert outbox == []
+
+    with app.test_request_context():
+        send("elena@example.com", "Dr. Elena Moreno", admin)
+        db.session.commit()
+    assert [message.to for message in outbox] == [["elena@example.com"]]
+
+
+def test_signing_out_forgets_the_links_shown_on_this_browser(client, auth, admin, submit, outbox):
+    """A link that makes a counselor account must not outlive the sign-in in the cookie."""
+    invite_counselor(submit)
+    link = link_in(outbox[0])
+    assert link in client.get("/admin/counselors").get_data(as_text=True)
+
+    auth.logout()
+    # Half a minute on: a two-factor code works once.
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=31), tick=True):
+        auth.login(admin)
+
+        page = client.get("/admin/counselors")
+        assert "Dr. Elena Moreno" in table_row(page, "Dr. Elena Moreno"), "still invited"
+        assert link not in page.get_data(as_text=True)

@@ -231,3 +231,17 @@ def test_events_nobody_signed_in_for_can_be_picked_out(client, couple):
     assert said[-1] == "Someone added the couple to the caseload"
     assert "Someone sent Maya an invitation" in said
     assert all(text.startswith("Someone") for text in said)
+
+
+def test_opening_an_invitation_link_reads_as_someone_opening_it(client, counselor, make_couple, auth):
+    from urllib.parse import urlsplit
+
+    from practice.couples.invitations import invite_partner
+
+    couple = make_couple(counselor, names=("Maya Chen", "Sam Lee"))
+    with client.application.test_request_context():
+        link = invite_partner(couple.partners[0])
+    db.session.commit()
+    client.application.test_client().get(urlsplit(link).path)
+
+    assert "Someone opened Maya's invitation link" in sentences(trail_of(client, couple))

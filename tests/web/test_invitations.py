@@ -389,3 +389,65 @@ def test_another_counselor_cannot_invite_my_couples_partner(couple, make_user, b
 
     assert response.status_code == 404
     assert outbox == []
+
+
+def test_the_email_goes_out_only_once_the_invitation_is_saved(app, couple, outbox):
+    from practice.couples.invitations import invite_partner
+
+    with app.test_request_context():
+        invite_partner(couple.partners[0])
+        assert outbox == [], "not before the commit"
+        db.session.rollback()  # a commit that failed: its link would not work
+    assert outbox == []
+
+    with app.test_request_context():
+        invite_partner(couple.partners[0])
+        db.session.commit()
+    assert len(outbox) == 1
+
+
+def test_signing_out_forgets_the_links_shown_on_this_browser(client, auth, counselor, couple, submit, outbox):
+    invite(submit, couple, couple.partners[0])
+    link = link_in(outbox[0])
+    assert link in client.get(f"/couples/{couple.id}").get_data(as_text=True)
+
+    auth.logout()
+    # Half a minute on: a two-factor code works once.
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=31), tick=True):
+        auth.login(counselor)
+
+        page = client.get(f"/couples/{couple.id}")
+        assert "Invited" in partner_card(page, "Maya Chen")
+        assert link not in page.get_data(as_text=True)
+
+
+def test_opening_the_link_is_audited_under_the_couple(couple, submit, outbox, browser):
+    from sqlalchemy import select
+
+    from practice.audit import AuditEvent
+
+    invite(submit, couple, couple.partners[0])
+    invitation = couple.partners[0].invitations[0]
+
+    assert browser().get(urlsplit(link_in(outbox[0])).path).status_code == 200
+
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "invitation.view")).all()
+    assert (event.actor_id, event.object_type, event.object_id, event.couple_id) == (
+        None, "invitation", str(invitation.id), couple.id)
+
+
+def test_the_invitation_page_is_built_from_plain_data(app, couple, submit, outbox, browser):
+    from flask import template_rendered
+
+    seen = []
+
+    def remember(sender, template, context, **extra):
+        if template.name.startswith("couples/invitation_"):
+            seen.append(context)
+
+    invite(submit, couple, couple.partners[0])
+    with template_rendered.connected_to(remember, app):
+        browser().get(urlsplit(link_in(outbox[0])).path)
+    assert seen
+    assert seen[0]["partner"] == {"name": "Maya Chen", "email": couple.partners[0].email}
+    assert seen[0]["counselor"] == {"display_name": "Dana Reyes"}

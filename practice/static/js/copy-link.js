@@ -12,7 +12,7 @@ for (const button of document.querySelectorAll("button[data-copy-for]")) {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(input.value);
-      if (status) status.textContent = "Link copied. Paste it into a message to the partner.";
+      if (status) status.textContent = `Link copied. Paste it into a message to ${button.dataset.copyWhom || "them"}.`;
     } catch {
       input.focus();
       if (status) status.textContent = "Copying is blocked here: the link is selected, copy it with your keyboard.";
