@@ -14,8 +14,8 @@ from practice.extensions import db
 
 #: A draft older than this is dropped rather than restored.
 KEEP_FOR = timedelta(hours=24)
-#: Form fields never kept.
-SKIPPED = ("csrf_token", "password")
+#: Form fields never kept (the last: the idle warning's mark on its post, sessions.DRAFT_FIELD).
+SKIPPED = ("csrf_token", "password", "_idle_draft")
 
 
 class FormDraft(db.Model):

@@ -24,6 +24,13 @@ STATIC_ENDPOINTS = {"static", "security.static"}
 #: leaves them alone so that a session that has just run out is still there to be ended by the
 #: page's next request, the one that carries what the person typed (drafts.keep).
 SELF_CHECKED_ENDPOINTS = {"main.session_status", "main.keep_alive"}
+#: The idle warning adds this field (value "1") to the form it posts when time runs out. Such a
+#: post is only ever kept as a draft: its view never runs, even if another tab kept the session
+#: alive, so a half-typed form cannot send an invitation or save a change by itself.
+DRAFT_FIELD = "_idle_draft"
+#: Session keys starting with this hold what only this sign-in may see, such as the invitation
+#: links it just sent (practice.couples.views, practice.admin.views); they go when it ends.
+SIGN_IN_ONLY_PREFIX = "fresh_"
 
 
 def _digest(sid: str) -> str:
@@ -34,13 +41,24 @@ def _digest(sid: str) -> str:
 def start(user) -> None:
     """Record a new sign-in for this browser and put its id in the session cookie."""
     sid = secrets.token_urlsafe(32)
+    _forget_sign_in_only()
     db.session.add(LoginSession(id=_digest(sid), user_id=user.id))
     session[SESSION_KEY] = sid
     session.permanent = True
 
 
+def _forget_sign_in_only() -> None:
+    """Drop what only the sign-in that is ending may see (a live counselor-creating link, say).
+
+    Flask-Security's logout clears its own keys and the CSRF token, not the rest of the cookie.
+    """
+    for key in [key for key in session if key.startswith(SIGN_IN_ONLY_PREFIX)]:
+        session.pop(key)
+
+
 def end_current() -> None:
-    """Forget this browser's sign-in."""
+    """Forget this browser's sign-in and what only it could see."""
+    _forget_sign_in_only()
     sid = session.pop(SESSION_KEY, None)
     if sid:
         db.session.execute(delete(LoginSession).where(LoginSession.id == _digest(sid)))
@@ -127,21 +145,33 @@ def describe(duration: timedelta) -> str:
     return f"{seconds // 60} minute{'' if seconds == 60 else 's'}"
 
 
+def is_draft_post() -> bool:
+    """Whether this request is the idle warning's post of a half-typed form (DRAFT_FIELD)."""
+    return request.method == "POST" and request.form.get(DRAFT_FIELD) == "1"
+
+
 def check():
     """Sign out a browser whose session was revoked, sat idle too long or is too old.
 
     The request then stops here: the page asks to sign in again (a JSON client gets 401), so
     no view runs for a user who was signed out a moment ago. A live session is touched, and the
-    seconds it has left go to ``g.session_seconds_left`` for the page's idle warning.
+    seconds it has left go to ``g.session_seconds_left`` for the page's idle warning. The idle
+    warning's draft post never reaches its view (``keep_draft``).
     """
-    if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
+    if request.endpoint in STATIC_ENDPOINTS:
         return
+    draft = is_draft_post()
+    if not current_user.is_authenticated:
+        # Nobody to keep it for (another tab's request ended the session first): still no view.
+        return signed_out_response() if draft else None
     if request.endpoint in SELF_CHECKED_ENDPOINTS:
         return
     row = _current_row()
     now = utcnow()
     idle = idle_timeout()
     reason = _ended(row, now)
+    if reason is None and draft:
+        return keep_draft()
     if reason is None:
         if now - row.last_seen_at > _touch_every():
             row.last_seen_at = now
@@ -167,6 +197,20 @@ def check():
     if kept:
         flash("What you were typing is saved. Sign in and it will be back in the form.", "info")
     return signed_out_response(request.path if kept else None)
+
+
+def keep_draft():
+    """Keep the idle warning's post as a draft while the session is still live, and answer 409.
+
+    The page asked /session/status, heard "over", and posted; meanwhile another tab kept the
+    session alive. The view must not run for a form nobody pressed Send on, so the text is only
+    kept (the page offers it again when reopened) and the session is neither touched nor ended.
+    """
+    kept = drafts.keep(current_user, request.path, request.form)
+    db.session.commit()
+    message = ("You are still signed in; nothing was sent. "
+               + ("What you typed is kept for this page." if kept else "There was nothing to keep."))
+    return message, 409, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def signed_out_response(back=None):

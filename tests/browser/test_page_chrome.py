@@ -169,3 +169,64 @@ def test_the_idle_warning_offers_more_time_then_keeps_what_was_typed(short_idle,
     enter_code(page, dana)
     expect(page).to_have_url(re.compile(r"/couples/new$"))
     expect(page.get_by_role("group", name="Partner A").get_by_label("Name")).to_have_value("Rosa Díaz")
+
+
+def test_the_idle_warning_has_its_own_quick_exit(short_idle, live_server, new_person, world):
+    """The open warning makes the rest of the page inert, the quick-exit bar too: Pat still gets out."""
+    pat = world["P1A"]
+    page = new_person()
+    neutral_site(page)
+    sign_in(page, pat.email)
+    expect(page.get_by_role("heading", name="Hi Pat")).to_be_visible()
+
+    warning = page.get_by_role("alertdialog", name="Are you still there?")
+    expect(warning).to_be_visible(timeout=10_000)
+    warning.get_by_role("link", name="Quick exit").click()
+
+    expect(page).to_have_url(NEUTRAL)
+    page.go_back()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert live_sessions(pat) == 0
+
+
+def test_when_the_server_cannot_say_the_time_is_up_the_form_is_not_posted(
+        short_idle, live_server, new_person, make_user):
+    """A 502 from /session/status is no "signed out": the half-typed form stays unsent."""
+    dana = make_user("counselor", email="dana.reyes@example.com", name="Dana Reyes")
+    page = new_person()
+    sign_in(page, dana.email)
+    enter_code(page, dana)
+    page.get_by_role("link", name="Add a couple").first.click()
+    page.get_by_role("group", name="Partner A").get_by_label("Name").fill("Rosa Díaz")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.route("**/session/status", lambda route: route.fulfill(status=502, body="Bad gateway"))
+
+    expect(page.get_by_role("alertdialog", name="Are you still there?")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(14_000)  # past the page's own deadline
+
+    assert not [url for url in posts if url.endswith("/couples/new")]
+    expect(page.get_by_role("group", name="Partner A").get_by_label("Name")).to_have_value("Rosa Díaz")
+
+
+def test_two_tabs_run_out_together_and_what_was_typed_in_one_is_kept(
+        short_idle, live_server, new_person, make_user):
+    """The tab with nothing typed reloads last, so the typing tab's draft finds its session."""
+    dana = make_user("counselor", email="dana.reyes@example.com", name="Dana Reyes")
+    caseload = new_person()
+    sign_in(caseload, dana.email)
+    enter_code(caseload, dana)
+    typing = caseload.context.new_page()
+    typing.goto("/couples/new")
+    typing.get_by_role("group", name="Partner A").get_by_label("Name").fill("Rosa Díaz")
+
+    expect(typing).to_have_url(re.compile(r"/login"), timeout=25_000)
+    expect(caseload).to_have_url(re.compile(r"/login"), timeout=15_000)
+
+    db.session.refresh(dana)
+    dana.tf_totp_last_counter = None  # a second code in the same 30 seconds, for this test only
+    db.session.commit()
+    sign_in(typing, dana.email, open_page=False)
+    enter_code(typing, dana)
+    expect(typing).to_have_url(re.compile(r"/couples/new$"))
+    expect(typing.get_by_role("group", name="Partner A").get_by_label("Name")).to_have_value("Rosa Díaz")

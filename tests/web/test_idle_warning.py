@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from webpage import csrf_token, text_of
+from webpage import csrf_token, field_value, flashes, text_of
 
+from practice.admin.models import StaffInvitation
 from practice.auth.drafts import FormDraft
+from practice.couples.models import Couple
 from practice.extensions import db
 
 
@@ -147,3 +149,98 @@ def test_a_short_timeout_for_tests_and_kiosks_is_said_in_seconds(app_config, req
         traveller.shift(timedelta(seconds=31))
         page = client.get("/portal/")
         assert "signed out after 30 seconds without activity" in text_of(client.get(page.headers["Location"]))
+
+
+def draft_post(client, path, token, **fields):
+    """What the warning posts when the server has said time is up: the form, marked as a draft."""
+    return client.post(path, data={"csrf_token": token, "_idle_draft": "1", **fields})
+
+
+def test_a_draft_post_while_another_tab_kept_the_session_sends_nothing_and_keeps_the_text(
+        client, auth, make_user, outbox, clock):
+    """The admin's half-typed "Invite a counselor" must not send an invitation by itself."""
+    admin = make_user("admin")
+    auth.login(admin)
+    token = token_of(client.get("/admin/counselors"))
+
+    response = draft_post(client, "/admin/counselors", token, name="Dr. Elena Moreno",
+                          email="elena@example.com")
+
+    assert response.status_code == 409
+    assert "nothing was sent" in response.get_data(as_text=True)
+    assert outbox == []
+    assert db.session.scalars(select(StaffInvitation)).all() == []
+    page = client.get("/admin/counselors")
+    assert page.status_code == 200, "still signed in"
+    assert field_value(page, "name") == "Dr. Elena Moreno"
+    assert field_value(page, "email") == "elena@example.com"
+    assert "Here is what you were typing before you were signed out. Check it and send." in flashes(page)
+
+
+def test_a_draft_post_never_adds_a_couple_and_the_form_comes_back(client, auth, make_user, clock):
+    counselor = make_user("counselor")
+    auth.login(counselor)
+    token = token_of(client.get("/couples/new"))
+
+    response = draft_post(client, "/couples/new", token, **{
+        "partner_a.name": "Rosa Díaz", "partner_a.email": "rosa@example.com",
+        "partner_b.name": "Sam Díaz", "partner_b.email": "sam@example.com",
+        "time_zone": "America/Chicago", "confidentiality": "no_secrets"})
+
+    assert response.status_code == 409
+    assert db.session.scalars(select(Couple)).all() == []
+    assert field_value(client.get("/couples/new"), "partner_a.name") == "Rosa Díaz"
+
+
+def test_a_draft_post_does_not_extend_the_session(client, auth, make_user, clock):
+    counselor = make_user("counselor")
+    auth.login(counselor)
+    token = token_of(client.get("/couples/new"))
+    clock.shift(timedelta(minutes=10))
+
+    draft_post(client, "/couples/new", token, **{"partner_a.name": "Rosa Díaz"})
+
+    assert client.get("/session/status").get_json()["seconds_left"] <= 5 * 60
+
+
+def test_a_draft_post_after_the_timeout_is_kept_and_signs_out_without_adding_the_couple(
+        client, auth, make_user, clock):
+    counselor = make_user("counselor")
+    auth.login(counselor)
+    token = token_of(client.get("/couples/new"))
+    clock.shift(timedelta(minutes=15, seconds=5))
+
+    response = draft_post(client, "/couples/new", token, **{
+        "partner_a.name": "Rosa Díaz", "partner_a.email": "rosa@example.com",
+        "partner_b.name": "Sam Díaz", "partner_b.email": "sam@example.com",
+        "time_zone": "America/Chicago", "confidentiality": "no_secrets"})
+
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert db.session.scalars(select(Couple)).all() == []
+    assert "What you were typing is saved" in text_of(client.get(response.headers["Location"]))
+    auth.login(counselor)
+    assert field_value(client.get("/couples/new"), "partner_b.name") == "Sam Díaz"
+
+
+def test_a_draft_post_with_nobody_signed_in_runs_no_view(client, couple_link):
+    """Another tab ended the session first: the marked post still never reaches a form's view."""
+    token = csrf_token(client.get(couple_link))
+
+    response = client.post(couple_link, data={"csrf_token": token, "_idle_draft": "1",
+                                              "password": "our kitchen smells of cinnamon",
+                                              "password_confirm": "our kitchen smells of cinnamon"})
+
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get(couple_link).status_code == 200, "the link still works: no account was made"
+
+
+@pytest.fixture
+def couple_link(make_user, make_couple, app):
+    """A partner's open invitation link (the one form here that works without signing in)."""
+    from practice.couples.invitations import invite_partner
+
+    couple = make_couple(make_user("counselor"))
+    with app.test_request_context():
+        link = invite_partner(couple.partners[0])
+    db.session.commit()
+    return link.split("localhost", 1)[-1]

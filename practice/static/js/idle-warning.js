@@ -5,13 +5,25 @@
 // /session/status (which never extends the session) before it warns or gives up, since another
 // tab may have kept the session alive, and extends it only when the person presses "Stay signed in".
 //
-// When the time runs out the page posts the form the person was typing in to its own action.
-// That request is the first to reach the server after the timeout, so the server keeps what it
-// carries as a draft (practice/auth/drafts.py) and signs out; the page is cleared first, so a
-// phone left on a table shows nothing private, then it goes to the sign-in page.
+// When the server says the time has run out, the page posts the form the person was typing in to
+// its own action, marked with _idle_draft=1. The server only ever keeps such a post as a draft
+// (practice/auth/drafts.py) and never runs its view, even if another tab kept the session alive
+// meanwhile (then it answers 409 and the page reopens with the draft). The page is cleared first,
+// so a phone left on a table shows nothing private, then it goes to the sign-in page.
+//
+// Two tabs run out together: the one with nothing typed waits a few seconds before it reloads,
+// because its reload ends the session and would leave the typing tab nobody to keep the draft for.
 const dialog = document.getElementById("idle-warning");
 const MINUTE = 60;
 const RECHECK_SECONDS = 15;
+// When /session/status cannot be reached: ask again this often, and once the page's own count
+// is this far past the end, clear the page without posting anything.
+const RETRY_SECONDS = 5;
+const GIVE_UP_SECONDS = 30;
+// How long a tab with nothing typed waits before the reload that ends the session.
+const OTHER_TABS_FIRST_MS = 5000;
+// The field that marks the post as a draft (practice/auth/sessions.py DRAFT_FIELD).
+const DRAFT_FIELD = "_idle_draft";
 
 function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]')?.content ?? "";
@@ -111,8 +123,17 @@ function start() {
     try {
       left = await sessionSecondsLeft(dialog.dataset.statusUrl);
     } catch {
-      // Offline or a server error: trust the page's own count; the server will end it anyway.
-      left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      // Offline or a server error: only the server may say the session is over, since another
+      // tab may have kept it alive. Warn by the page's own count and ask again soon; long past
+      // the end, clear the page for privacy, posting nothing.
+      const ownLeft = Math.round((deadline - Date.now()) / 1000);
+      if (ownLeft < -GIVE_UP_SECONDS) {
+        end(false);
+        return;
+      }
+      if (ownLeft <= warnSeconds) warn(false);
+      timer = setTimeout(check, Math.max(RETRY_SECONDS, Math.min(ownLeft - warnSeconds, RECHECK_SECONDS)) * 1000);
+      return;
     }
     if (left === null || left === 0) {
       end(left === 0);
@@ -158,6 +179,7 @@ function start() {
     const form = runOut ? formToKeep(lastEdited) : null;
     const kept = form ? new FormData(form) : null;
     const action = form ? form.action : null;
+    if (kept) kept.append(DRAFT_FIELD, "1");
     // Clear the page before anything travels over the network.
     hideWarning();
     document.title = "Signed out";
@@ -165,17 +187,26 @@ function start() {
     if (main) main.replaceChildren();
     for (const part of document.querySelectorAll("header, footer, dialog")) part.remove();
     if (kept) {
+      let stillSignedIn = false;
       try {
-        // The server keeps the form as a draft, signs out and says so on the sign-in page.
-        await fetch(action, { method: "POST", body: kept, credentials: "same-origin", redirect: "manual" });
+        // The server keeps the form as a draft, signs out and says so on the sign-in page; if
+        // another tab kept the session alive it keeps the draft and answers 409 instead.
+        const response = await fetch(action, {
+          method: "POST", body: kept, credentials: "same-origin", redirect: "manual",
+        });
+        stillSignedIn = response.status === 409;
       } catch {
         // Nothing more can be done offline; the page stays clear.
       }
       const here = window.location.pathname + window.location.search;
-      window.location.replace(`${dialog.dataset.signInUrl}?next=${encodeURIComponent(here)}`);
+      window.location.replace(
+        stillSignedIn ? window.location.href : `${dialog.dataset.signInUrl}?next=${encodeURIComponent(here)}`,
+      );
     } else {
       // Opening this page again is the request that ends the session: the server says why and
-      // offers to come back here after signing in.
+      // offers to come back here after signing in. Another tab of ours may be posting what was
+      // typed in it, which needs the session still there to know whose draft it is: go after it.
+      if (runOut) await new Promise((resolve) => setTimeout(resolve, OTHER_TABS_FIRST_MS));
       window.location.replace(window.location.href);
     }
   }

@@ -2,7 +2,10 @@
 // for a neutral site. location.replace() takes this page out of the tab's history, so Back does
 // not bring it back; a signed-in partner is also signed out in the background, so going back
 // to any earlier page of ours asks for a password. Without JavaScript the control is a plain link.
-const link = document.querySelector("a[data-quick-exit]");
+// The bar's link comes first; the idle warning carries a second one, since a modal dialog makes
+// the bar inert (templates/base.html). Both do the same.
+const links = [...document.querySelectorAll("a[data-quick-exit]")];
+const link = links[0];
 const ESC_GAP_MS = 1500;
 let lastEscape = 0;
 let leaving = false;
@@ -29,13 +32,15 @@ export function quickExit() {
   window.location.replace(link.href);
 }
 
+function onClick(event) {
+  // A modified click (new tab, new window) is left to the browser; a plain one exits.
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  quickExit();
+}
+
 if (link) {
-  link.addEventListener("click", (event) => {
-    // A modified click (new tab, new window) is left to the browser; a plain one exits.
-    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    quickExit();
-  });
+  for (const each of links) each.addEventListener("click", onClick);
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.repeat) return;
     const now = Date.now();
