@@ -39,7 +39,8 @@ DISCREET_TITLE = "Notes"
 DISCREET_COOKIE = "sb_discreet"
 #: Pages a partner may open before signing in (help, their invitation): they get the quick exit too.
 PARTNER_FACING_ENDPOINTS = {"main.get_help"}
-PARTNER_FACING_BLUEPRINTS = {"invitations"}
+#: Signed out, a partner still types their password on the sign-in and reset pages.
+PARTNER_FACING_BLUEPRINTS = {"invitations", "security"}
 #: "Text START to 88788", "Text 988": the number and word of a text line written as one sentence,
 #: as older instance/crisis.json files have it (the shipped files carry text_number and text_body).
 TEXT_LINE = re.compile(r"^\s*text\s+(?:(?P<body>\S+)\s+to\s+)?(?P<number>\+?\d[\d\s().-]*?)\s*$", re.I)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from practice import audit, mail
 from practice.admin.models import StaffInvitation
 from practice.auth.models import User
-from practice.auth.services import AccountError, create_user
+from practice.auth.services import AccountError, create_user, stored_email
 from practice.clock import utcnow
 from practice.extensions import db
 
@@ -50,7 +50,7 @@ def invite_counselor(email: str, name: str, invited_by: User | None) -> tuple[St
     Raises :class:`AccountError` when the address already has an account. An open invitation
     to the same address stops working: the newest link is the only one.
     """
-    email = email.strip().lower()
+    email = stored_email(email)
     if _account_exists(email):
         raise AccountError("email", "An account with this email already exists.")
     now = utcnow()

@@ -155,7 +155,7 @@ def reset_two_factor(user_id: uuid.UUID):
     if user.id == current_user.id:
         # Resetting your own second factor here would need nothing but this open session.
         if request.method == "POST":
-            audit.record("user.two_factor_reset", object_type="user", object_id=user.id, outcome="refused")
+            audit.record("user.two_factor_reset", object_type="user", object_id=user.id, outcome="denied")
             db.session.commit()
         return render_template("admin/reset_two_factor.html", user=_person(user), yourself=True), 409
     if request.method == "GET":

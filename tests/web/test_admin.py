@@ -520,7 +520,7 @@ def test_resetting_your_own_two_factor_here_is_refused_with_a_way_out(client, ad
     db.session.expire_all()
     assert db.session.get(User, admin.id).tf_primary_method == "authenticator"
     [event] = events("user.two_factor_reset")
-    assert event.outcome == "refused"
+    assert event.outcome == "denied"
     assert client.get("/admin/counselors").status_code == 200, "still signed in"
 
 

@@ -61,9 +61,9 @@ def test_the_quick_exit_goes_where_the_practice_says(app_config, request):
     assert link(client.get("/portal/"), "Quick exit (or press Esc twice)") == "https://weather.example.org/"
 
 
-def test_someone_not_signed_in_gets_the_quick_exit_on_help_and_invitation_pages_only(
+def test_someone_not_signed_in_gets_the_quick_exit_on_help_sign_in_and_invitation_pages(
         app, client, make_user, make_couple):
-    """A partner may look up the abuse hotline, or open their invitation, before signing in."""
+    """A partner may look up the abuse hotline, sign in, or open their invitation: each can be left."""
     from practice.couples.invitations import invite_partner
 
     couple = make_couple(make_user("counselor"))
@@ -74,7 +74,10 @@ def test_someone_not_signed_in_gets_the_quick_exit_on_help_and_invitation_pages_
     assert 'class="quick-exit"' in client.get("/help").get_data(as_text=True)
     invitation = client.get(link)
     assert invitation.status_code == 200 and 'class="quick-exit"' in invitation.get_data(as_text=True)
-    assert 'class="quick-exit"' not in client.get("/login").get_data(as_text=True)
+    assert 'class="quick-exit"' in client.get("/login").get_data(as_text=True)
+    assert 'class="quick-exit"' in client.get("/reset").get_data(as_text=True)
+    assert client.get("/no-such-page").status_code == 404
+    assert 'class="quick-exit"' not in client.get("/no-such-page").get_data(as_text=True)
     assert 'data-sign-out' not in client.get("/help").get_data(as_text=True), "nobody to sign out"
 
 
