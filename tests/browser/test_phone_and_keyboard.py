@@ -1,6 +1,7 @@
-"""A long unbroken name wraps on a phone: no page grows wider than the screen."""
+"""On a phone and with a keyboard: long names wrap, and a form sent back puts focus on what to fix."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,3 +43,22 @@ def test_a_120_character_name_does_not_widen_any_page_on_a_phone(new_person, mak
         width = partner.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px phone"
     look(partner, "portal-with-a-long-name")
+
+
+def test_a_form_sent_back_with_errors_puts_the_keyboard_on_the_first_field_to_fix(
+        app, new_person, make_user, make_couple):
+    from practice.couples.invitations import invite_partner
+    from practice.extensions import db
+
+    couple = make_couple(make_user("counselor"))
+    with app.test_request_context():
+        link = invite_partner(couple.partners[0])
+    db.session.commit()
+    page = new_person()
+    page.goto(urlsplit(link).path)
+    page.get_by_label("Choose a password", exact=False).first.fill("a long and quiet river bend")
+    page.get_by_label("again", exact=False).fill("a different long river bend")
+    page.get_by_role("button", name=re.compile("join|start|continue|create", re.I)).click()
+    focused = page.evaluate("[document.activeElement.id, "
+                            "document.activeElement.getAttribute('aria-invalid')]")
+    assert focused[1] == "true", focused
