@@ -4,6 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from practice.extensions import security
 from tests.conftest import PASSWORD
@@ -59,6 +60,6 @@ def test_a_form_sent_back_with_errors_puts_the_keyboard_on_the_first_field_to_fi
     page.get_by_label("Choose a password", exact=False).first.fill("a long and quiet river bend")
     page.get_by_label("again", exact=False).fill("a different long river bend")
     page.get_by_role("button", name=re.compile("join|start|continue|create", re.I)).click()
-    focused = page.evaluate("[document.activeElement.id, "
-                            "document.activeElement.getAttribute('aria-invalid')]")
-    assert focused[1] == "true", focused
+    # The page came back with an error on the second password; the keyboard is already there.
+    expect(page.locator('[aria-invalid="true"]')).to_have_count(1)
+    expect(page.locator('[aria-invalid="true"]')).to_be_focused()
