@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from practice import audit, seams
-from practice.audit import AuditEvent, AuditHead
+from practice.audit import AuditEvent
 from practice.extensions import db
 from tests.conftest import POSTGRES, events_since, last_seq
 
@@ -93,23 +93,40 @@ def test_events_of_a_rolled_back_request_leave_no_gap(app, world, client, auth):
     assert audit.verify() == []
 
 
-@pytest.mark.skipif(not POSTGRES, reason="the chain head's row lock is PostgreSQL's")
-def test_an_event_committed_while_another_sealer_holds_the_chain_is_still_sealed(app, world, client,
-                                                                                auth):
-    """The sealer that finds the chain busy looks again, then waits: no event is left unsealed."""
+@pytest.mark.skipif(not POSTGRES, reason="SKIP LOCKED is PostgreSQL's; SQLite has one writer")
+def test_an_event_committed_while_another_sealer_holds_the_chain_is_still_sealed(
+        app, world, client, auth, monkeypatch):
+    """The busy sealer's request does not wait; the sealer at work seals its event after all."""
     auth.login(world["X"])
-    holder = db.engine.connect()
-    transaction = holder.begin()
-    holder.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())  # another sealer
-    releaser = threading.Timer(0.3, transaction.commit)
-    releaser.start()
+    audit.seal()
+    holding, go_on = threading.Event(), threading.Event()
+    real_batch = audit._seal_batch
+
+    def slow_batch(conn, position, prev_hash):
+        # The sealer at work has read the unsealed events and holds the chain when X's page commits.
+        sealed = real_batch(conn, position, prev_hash)
+        if threading.current_thread().name == "sealer at work":
+            holding.set()
+            go_on.wait(WAIT)
+        return sealed
+
+    def sealer_at_work():
+        with app.app_context():
+            audit.seal()
+
+    monkeypatch.setattr(audit, "_seal_batch", slow_batch)
+    other = threading.Thread(target=sealer_at_work, name="sealer at work", daemon=True)
+    other.start()
+    assert holding.wait(WAIT)
     response = client.get(f"/couples/{world['couple1'].id}")
-    releaser.join()
-    holder.close()
-    assert response.status_code == 200
+    assert response.status_code == 200  # answered while the chain was held: its sealer skipped
     db.session.expire_all()
     [viewed] = [e for e in events_since(0) if e.action == "couple.view"]
-    assert viewed.position is not None
+    assert viewed.position is None
+    go_on.set()
+    other.join(WAIT)
+    db.session.expire_all()
+    assert db.session.get(AuditEvent, viewed.seq).position is not None
     assert audit.verify() == []
 
 
