@@ -2,16 +2,17 @@
 
 An event says who did what to which object, never what the client wrote.
 
-``record()`` queues the event on the caller's transaction; the commit inserts it, unsealed, with
-the change it describes, or neither is stored (SECURITY.md D3). Nothing takes a lock until then.
-Right after that commit, :func:`seal` gives every committed unsealed event its place in the chain
-(``position``, from 1 with no gaps), the previous event's hash and its own, in a short
-transaction of its own. On PostgreSQL a sealer that finds another at work does not queue behind
-it (``FOR UPDATE SKIP LOCKED``): the one at work looks for unsealed events once more after its
-own commit, so it also seals every event committed while it held the chain. No request waits on
-the chain while it reads, renders or writes, and ``audit verify`` still proves it (L3). An event
-left unsealed (the database went away mid-seal) is sealed by the next commit or by
-``flask --app practice audit seal``, and ``verify`` reports one left over a minute.
+``record()`` queues the event on the caller's transaction; nothing is written or locked until the
+commit. Then, as the last step before COMMIT, the events get their place in the chain
+(``position``, from 1 with no gaps), the previous event's hash and their own, and commit with
+the change they describe, or neither is stored (SECURITY.md D3). Only that step holds the chain's
+head, never a page being rendered or a panel gathering its data. On PostgreSQL a transaction
+that finds the head held does not queue behind it (``FOR UPDATE SKIP LOCKED``): it commits its
+change and events unsealed, then seals them right after (the next holder seals them first if it
+can). Only that after-commit step may wait, and only when another transaction held the head
+across our commit. So no page waits on the chain, and ``audit verify`` still proves it (L3). An
+event left unsealed (the database went away between the two steps) is sealed by the next holder
+or ``flask --app practice audit seal``, and ``verify`` reports one left over a minute.
 """
 
 import hashlib
@@ -32,12 +33,10 @@ from practice.extensions import db
 GENESIS = "0" * 64
 #: ``Session.info`` key: events recorded in this transaction, added to it when it commits.
 QUEUE = "audit_queue"
-#: ``Session.info`` flag: this transaction wrote events, so seal once it commits.
-UNSEALED = "audit_unsealed"
+#: ``Session.info`` flag: the chain was busy at commit; this transaction's events wait to be sealed.
+SEAL_AFTER_COMMIT = "audit_seal_after_commit"
 #: Events sealed per sealing transaction.
 BATCH = 500
-#: Sealing rounds one commit runs at most before leaving the rest to the next commit.
-ROUNDS = 4
 #: An event still unsealed after this long is reported by :func:`verify`.
 UNSEALED_FOR = timedelta(minutes=1)
 log = logging.getLogger(__name__)
@@ -128,11 +127,27 @@ def record(action, *, obj=None, object_type="", object_id="", couple_id=None, ou
 
 @event.listens_for(Session, "before_commit")
 def _add_queued(session: Session) -> None:
-    """Add the queued events to the committing transaction, so they commit with the change."""
+    """Commit the queued events with the change: sealed in the same step if the chain is free.
+
+    The change is flushed first, so the chain is held only by the last statements before COMMIT.
+    If another transaction is sealing, the events are committed unsealed and that one seals them.
+    """
     queued = session.info.pop(QUEUE, None)
-    if queued:
-        session.add_all(queued)
-        session.info[UNSEALED] = True
+    if not queued:
+        return
+    session.flush()
+    conn = session.connection()
+    head = _lock_head(conn)
+    if head is None:
+        session.info[SEAL_AFTER_COMMIT] = True
+    else:
+        _, position, prev_hash = _seal_batch(conn, *head)  # events committed while the chain was busy
+        for event_ in queued:
+            position += 1
+            event_.position, event_.prev_hash = position, prev_hash
+            event_.hash = prev_hash = event_.digest()
+        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
+    session.add_all(queued)
 
 
 def _current_actor():
@@ -144,13 +159,18 @@ def _current_actor():
 
 @event.listens_for(Session, "after_commit")
 def _seal_after_commit(session: Session) -> None:
-    """Seal what this commit wrote; a failure leaves the events committed, unsealed, for later."""
-    if not session.info.pop(UNSEALED, False):
+    """The chain was busy at commit: seal our events now, waiting for the holder if it still holds.
+
+    A holder that took the chain after our commit seals our events itself; one that held it
+    across our commit may have looked before it, so only then does this step wait, after the
+    change is committed and never while a page is built.
+    """
+    if not session.info.pop(SEAL_AFTER_COMMIT, False):
         return
     try:
         seal(session.get_bind())
     except SQLAlchemyError:
-        # The change and its events are committed; the next commit or `audit seal` seals them.
+        # Every change and its events are committed; the next commit or `audit seal` seals them.
         log.exception("Could not seal the audit chain now; it will be sealed by the next commit")
 
 
@@ -159,38 +179,29 @@ def _forget(session: Session, transaction) -> None:
     """A transaction that ends without committing leaves nothing to add or seal."""
     if transaction.parent is None:
         session.info.pop(QUEUE, None)
-        session.info.pop(UNSEALED, None)
+        session.info.pop(SEAL_AFTER_COMMIT, None)
 
 
-def seal(engine=None, rounds: int | None = ROUNDS) -> int:
-    """Give every committed unsealed event its position and hashes, in order; return how many.
-
-    A sealer that finds the chain held returns at once: the holder looks for unsealed events
-    again after its commit, so it sees every event committed before that (ours included). Under
-    steady load it stops after ``rounds`` rounds, so no request seals for everyone for long; the
-    next commit takes over (``rounds=None``: until nothing waits, as ``audit seal`` does).
-    """
+def seal(engine=None) -> int:
+    """Give every committed unsealed event its position and hashes, in order; return how many."""
     engine = engine or db.engine
-    table = AuditEvent.__table__
-    total = done = 0
-    while rounds is None or done < rounds:
-        done += 1
+    total = 0
+    while True:
         with engine.begin() as conn:
-            head = _lock_head(conn)
-            if head is None:
-                return total
-            count = _seal_batch(conn, *head)
+            count, position, prev_hash = _seal_batch(conn, *_lock_head(conn, wait=True))
+            if count:
+                conn.execute(update(AuditHead).where(AuditHead.id == 1)
+                             .values(seq=position, hash=prev_hash))
         total += count
         if count < BATCH:
-            with engine.connect() as conn:
-                waiting = conn.execute(select(table.c.seq).where(table.c.position.is_(None)).limit(1))
-                if waiting.first() is None:
-                    return total
-    return total
+            return total
 
 
-def _seal_batch(conn, position: int, prev_hash: str) -> int:
-    """Seal up to BATCH unsealed events after ``position``; return how many."""
+def _seal_batch(conn, position: int, prev_hash: str) -> tuple[int, int, str]:
+    """Seal up to BATCH committed unsealed events after ``position``; return how many, and the new end.
+
+    The caller holds the chain's head and moves it to the returned position and hash.
+    """
     table = AuditEvent.__table__
     rows = conn.execute(select(table).where(table.c.position.is_(None))
                         .order_by(table.c.seq).limit(BATCH)).all()
@@ -208,8 +219,7 @@ def _seal_batch(conn, position: int, prev_hash: str) -> int:
                     hash=bindparam("b_hash")),
             sealed,
         )
-        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
-    return len(sealed)
+    return len(sealed), position, prev_hash
 
 
 class _Fields:
@@ -219,11 +229,11 @@ class _Fields:
         self.__dict__.update(values)
 
 
-def _lock_head(conn) -> tuple[int, str] | None:
-    """Lock the chain's head and return its position and hash; None if another sealer holds it."""
+def _lock_head(conn, wait: bool = False) -> tuple[int, str] | None:
+    """Lock the chain's head and return its position and hash; None if it is held and not ``wait``."""
     head = AuditHead.__table__
     if conn.dialect.name == "postgresql":
-        query = select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(skip_locked=True)
+        query = select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(skip_locked=not wait)
         row = conn.execute(query).one_or_none()
         if row is not None:
             return tuple(row)

@@ -96,7 +96,7 @@ audit_group = AppGroup("audit", help="The audit trail.")
 @audit_group.command("verify")
 def verify():
     """Seal waiting events, then check the audit hash chain; exits 1 if any event was changed or removed."""
-    sealed = audit_log.seal(rounds=None)
+    sealed = audit_log.seal()
     if sealed:
         click.echo(f"Sealed {sealed} event{'s' if sealed != 1 else ''} that were waiting for the chain.")
     db.session.expire_all()
@@ -111,7 +111,7 @@ def verify():
 @audit_group.command("seal")
 def seal():
     """Give committed events that wait for it their place in the audit chain (safe to run any time)."""
-    sealed = audit_log.seal(rounds=None)
+    sealed = audit_log.seal()
     click.echo(f"Sealed {sealed} event{'s' if sealed != 1 else ''}.")
 
 

@@ -94,16 +94,18 @@ def test_events_of_a_rolled_back_request_leave_no_gap(app, world, client, auth):
 
 
 @pytest.mark.skipif(not POSTGRES, reason="SKIP LOCKED is PostgreSQL's; SQLite has one writer")
-def test_an_event_committed_while_another_sealer_holds_the_chain_is_still_sealed(
-        app, world, client, auth, monkeypatch):
-    """The busy sealer's request does not wait; the sealer at work seals its event after all."""
-    auth.login(world["X"])
+def test_a_page_that_finds_the_chain_busy_commits_without_waiting_and_is_sealed_after(
+        app, world, new_client, monkeypatch):
+    """Its change and events commit at once, unsealed; once the holder lets go, they are sealed."""
+    x = new_client()
+    x.auth.login(world["X"])
     audit.seal()
+    before = last_seq()
     holding, go_on = threading.Event(), threading.Event()
     real_batch = audit._seal_batch
 
     def slow_batch(conn, position, prev_hash):
-        # The sealer at work has read the unsealed events and holds the chain when X's page commits.
+        # The sealer at work holds the chain's head, and keeps it across X's commit.
         sealed = real_batch(conn, position, prev_hash)
         if threading.current_thread().name == "sealer at work":
             holding.set()
@@ -115,33 +117,43 @@ def test_an_event_committed_while_another_sealer_holds_the_chain_is_still_sealed
             audit.seal()
 
     monkeypatch.setattr(audit, "_seal_batch", slow_batch)
-    other = threading.Thread(target=sealer_at_work, name="sealer at work", daemon=True)
-    other.start()
+    holder = threading.Thread(target=sealer_at_work, name="sealer at work", daemon=True)
+    holder.start()
     assert holding.wait(WAIT)
-    response = client.get(f"/couples/{world['couple1'].id}")
-    assert response.status_code == 200  # answered while the chain was held: its sealer skipped
-    db.session.expire_all()
-    [viewed] = [e for e in events_since(0) if e.action == "couple.view"]
-    assert viewed.position is None
+    path = f"/couples/{world['couple1'].id}"
+    page, answer = in_thread(lambda: x.get(path))
+    committed = []
+    for _ in range(200):  # X's view is committed, unsealed, while the chain is still held
+        db.session.rollback()
+        committed = [e for e in events_since(before) if e.action == "couple.view"]
+        if committed:
+            break
+        threading.Event().wait(0.05)
+    assert committed and committed[0].position is None and not go_on.is_set()
     go_on.set()
-    other.join(WAIT)
+    holder.join(WAIT)
+    page.join(WAIT)
+    assert answer["response"].status_code == 200
     db.session.expire_all()
-    assert db.session.get(AuditEvent, viewed.seq).position is not None
+    assert db.session.get(AuditEvent, committed[0].seq).position is not None
     assert audit.verify() == []
 
 
-def test_an_event_the_sealer_could_not_seal_is_reported_then_sealed(app, world, client, auth, runner,
-                                                                   monkeypatch):
+def test_an_event_left_unsealed_is_reported_then_sealed(app, world, client, auth, runner, monkeypatch):
+    """The chain looked busy and the seal after commit failed (the database went away)."""
     auth.login(world["X"])
     audit.seal()
 
     def database_gone(*args, **kwargs):
-        raise OperationalError("UPDATE audit_head", {}, Exception("server closed the connection"))
+        raise OperationalError("SELECT audit_head", {}, Exception("server closed the connection"))
 
+    monkeypatch.setattr(audit, "_lock_head", lambda conn, wait=False: None)
     monkeypatch.setattr(audit, "seal", database_gone)
     assert client.get(f"/couples/{world['couple1'].id}").status_code == 200
     monkeypatch.undo()
     db.session.expire_all()
+    [viewed] = [e for e in events_since(0) if e.action == "couple.view"]
+    assert viewed.position is None
     assert audit.verify() == []  # a moment later: not yet a problem
     later = datetime.now(UTC) + timedelta(minutes=2)
     [problem] = audit.verify(now=later)
