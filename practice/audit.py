@@ -130,7 +130,8 @@ def _add_queued(session: Session) -> None:
     """Commit the queued events with the change: sealed in the same step if the chain is free.
 
     The change is flushed first, so the chain is held only by the last statements before COMMIT.
-    If another transaction is sealing, the events are committed unsealed and that one seals them.
+    If another transaction holds the chain, the events are committed unsealed, without waiting,
+    and sealed right after the commit (:func:`_seal_after_commit`).
     """
     queued = session.info.pop(QUEUE, None)
     if not queued:
