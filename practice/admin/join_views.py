@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from practice.admin import invitations
-from practice.admin.schemas import ChoosePasswordSchema
+from practice.auth.passwords import ChoosePasswordSchema
 from practice.auth.services import AccountError
 from practice.extensions import db, limiter, security
 from practice.fields import form_errors
@@ -23,12 +23,12 @@ def accept(token: str):
         used = invitations.find_invitation(token)
         if used is not None and used.accepted_at is not None:
             # Only the real link's holder gets here: the person who joined with it.
-            return render_template("admin/join_invalid.html", joined=True), 404
-        return render_template("admin/join_invalid.html"), 404
+            return _link_invalid(joined=True), 404
+        return _link_invalid(), 404
     if current_user.is_authenticated:
-        return render_template("admin/join_signed_in.html", invitation=_shown(invitation)), 409
+        return render_template("invitations/signed_in.html", name=invitation.name), 409
     if invitations.email_taken(invitation):
-        return render_template("admin/join_invalid.html", taken=True), 409
+        return _link_invalid(taken=True), 409
     errors = {}
     if request.method == "POST":
         typed = {k: v for k, v in request.form.items() if k in ("password", "password_confirm")}
@@ -41,7 +41,7 @@ def accept(token: str):
         except (AccountError, IntegrityError):
             # The same link used twice at once, or the address taken meanwhile: the first one wins.
             db.session.rollback()
-            return render_template("admin/join_invalid.html"), 404
+            return _link_invalid(), 404
         else:
             flash("Your account is ready. One more step: set up two-factor sign-in.", "success")
             # Flask-Security's own path after a correct password: a staff member with no second
@@ -50,6 +50,11 @@ def accept(token: str):
                 url_for("security.login"))
     page = render_template("admin/join.html", invitation=_shown(invitation), errors=errors)
     return page, 422 if errors else 200
+
+
+def _link_invalid(**why) -> str:
+    """The page for a join link that cannot be used (``joined`` or ``taken`` say why)."""
+    return render_template("invitations/link_invalid.html", sender="your practice", **why)
 
 
 def _shown(invitation) -> dict:

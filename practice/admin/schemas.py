@@ -1,8 +1,7 @@
-"""Validation for the admin forms and for a new staff member choosing a password."""
+"""Validation for the admin forms."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validates, validates_schema
+from marshmallow import RAISE, Schema, fields
 
-from practice.auth.passwords import password_problems
 from practice.fields import Email, RequiredText
 
 
@@ -20,26 +19,3 @@ class NewCounselorSchema(CounselorSchema):
     """A counselor account made on the server, with its first password (``create-counselor``)."""
 
     password = fields.String(required=True, error_messages={"required": "Choose a first password."})
-
-
-class ChoosePasswordSchema(Schema):
-    """The password a newly invited staff member chooses, typed twice."""
-
-    class Meta:
-        unknown = RAISE
-
-    password = fields.String(required=True, error_messages={"required": "Choose a password."})
-    password_confirm = fields.String(load_default="")
-
-    @validates("password")
-    def _rules(self, value: str, **kwargs) -> None:
-        """Long enough, not too long, not a common password."""
-        problems = password_problems(value)
-        if problems:
-            raise ValidationError(problems[0])
-
-    @validates_schema(skip_on_field_errors=True)
-    def _same_twice(self, data: dict, **kwargs) -> None:
-        """Both boxes hold the same password."""
-        if data["password"] != data["password_confirm"]:
-            raise ValidationError("The two passwords are not the same.", "password_confirm")

@@ -4,6 +4,7 @@ from functools import cache
 
 from flask import current_app
 from flask_security.password_util import PasswordUtil
+from marshmallow import RAISE, Schema, ValidationError, fields, validates, validates_schema
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MAX_LENGTH = 256
@@ -33,3 +34,26 @@ class PracticePasswordUtil(PasswordUtil):
     def validate(self, password, is_register, **kwargs):
         """Return (problems or None, the password unchanged)."""
         return password_problems(password) or None, password
+
+
+class ChoosePasswordSchema(Schema):
+    """The password someone invited (a partner or a staff member) chooses, typed twice."""
+
+    class Meta:
+        unknown = RAISE
+
+    password = fields.String(required=True, error_messages={"required": "Choose a password."})
+    password_confirm = fields.String(load_default="")
+
+    @validates("password")
+    def _rules(self, value: str, **kwargs) -> None:
+        """Long enough, not too long, not a common password."""
+        problems = password_problems(value)
+        if problems:
+            raise ValidationError(problems[0])
+
+    @validates_schema(skip_on_field_errors=True)
+    def _same_twice(self, data: dict, **kwargs) -> None:
+        """Both boxes hold the same password."""
+        if data["password"] != data["password_confirm"]:
+            raise ValidationError("The two passwords are not the same.", "password_confirm")

@@ -3,12 +3,14 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_security import login_user
+from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from practice import pages
-from practice.auth.passwords import password_problems
+from practice.auth.passwords import ChoosePasswordSchema
 from practice.couples import invitations
 from practice.extensions import db, limiter
+from practice.fields import form_errors
 
 bp = Blueprint("invitations", __name__, url_prefix="/invite")
 
@@ -21,29 +23,28 @@ def accept(token: str):
     if invitation is None:
         if invitations.link_was_used(token):
             # Still 404 (the invitation is gone), but its holder is the partner who joined.
-            return render_template("couples/invitation_invalid.html", joined=True), 404
-        return render_template("couples/invitation_invalid.html"), 404
+            return _link_invalid(joined=True), 404
+        return _link_invalid(), 404
     partner = invitation.partner
     if current_user.is_authenticated:
-        return render_template("couples/invitation_signed_in.html", partner=_who(invitation)["partner"]), 409
+        return render_template("invitations/signed_in.html", name=partner.name), 409
     if invitations.email_taken(partner.email):
-        return render_template("couples/invitation_invalid.html", taken=True), 409
+        return _link_invalid(taken=True), 409
     errors = {}
     if request.method == "POST":
-        password = request.form.get("password", "")
-        problems = password_problems(password)
-        if problems:
-            errors["password"] = problems[0]
-        elif request.form.get("password_confirm", "") != password:
-            errors["password_confirm"] = "The two passwords are not the same."  # noqa: S105
-        if not errors:
+        typed = {k: v for k, v in request.form.items() if k in ("password", "password_confirm")}
+        try:
+            password = ChoosePasswordSchema().load(typed)["password"]
+        except ValidationError as error:
+            errors = form_errors(error)
+        else:
             try:
                 user = invitations.accept_invitation(invitation, password)
                 db.session.flush()
             except IntegrityError:
                 # The same link accepted twice at once: the first one wins.
                 db.session.rollback()
-                return render_template("couples/invitation_invalid.html"), 404
+                return _link_invalid(), 404
             login_user(user, authn_via=["invitation"])
             db.session.commit()
             return redirect(url_for("portal.home"))
@@ -51,6 +52,11 @@ def accept(token: str):
     return pages.read_page("couples/invitation_accept.html", {**_who(invitation), "errors": errors},
                            action="invitation.view", object_type="invitation", object_id=invitation.id,
                            couple_id=partner.couple_id, status=422 if errors else 200)
+
+
+def _link_invalid(**why) -> str:
+    """The page for an invitation link that cannot be used (``joined`` or ``taken`` say why)."""
+    return render_template("invitations/link_invalid.html", sender="your counselor", **why)
 
 
 def _who(invitation) -> dict:
