@@ -23,6 +23,22 @@ from practice.instance_setup import new_secrets
 from tests.routes import build_route_ids
 
 PASSWORD = "a long and quiet river bend"
+
+#: Passwords an invited person might choose that the page sends back, with the field and message
+#: (practice.auth.passwords.ChoosePasswordSchema; both /invite and /join use it).
+PASSWORD_MISTAKES = pytest.mark.parametrize(
+    ("password", "confirm", "field", "message"),
+    [
+        ("short one", None, "password",
+         "Use at least 12 characters. A short sentence you will remember works well."),
+        ("qwerty123456", None, "password",
+         "That password is on a list of commonly used passwords. Choose a less predictable one."),
+        ("x" * 257, None, "password", "Use at most 256 characters."),
+        ("willow branches by the pond", "willow branches by the lake", "password_confirm",
+         "The two passwords are not the same."),
+    ],
+    ids=["too short", "common", "too long", "confirmation differs"],
+)
 POSTGRES = os.environ.get("SB_TEST_DB") == "postgres"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

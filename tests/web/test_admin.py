@@ -13,7 +13,7 @@ from webpage import csrf_token, field_error, field_value, flashes, text_of
 from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.extensions import db
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD, PASSWORD_MISTAKES, Auth
 
 
 @pytest.fixture
@@ -215,19 +215,7 @@ def test_the_new_counselor_signs_in_later_with_the_chosen_password(
         assert laptop.get("/couples/").status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("password", "confirm", "field", "message"),
-    [
-        ("short one", None, "password",
-         "Use at least 12 characters. A short sentence you will remember works well."),
-        ("qwerty123456", None, "password",
-         "That password is on a list of commonly used passwords. Choose a less predictable one."),
-        ("x" * 257, None, "password", "Use at most 256 characters."),
-        ("willow branches by the pond", "willow branches by the lake", "password_confirm",
-         "The two passwords are not the same."),
-    ],
-    ids=["too short", "common", "too long", "confirmation differs"],
-)
+@PASSWORD_MISTAKES
 def test_a_password_that_breaks_the_rules_keeps_the_page_with_the_reason(
     admin, submit, outbox, browser, password, confirm, field, message
 ):

@@ -11,6 +11,7 @@ from webpage import csrf_token, field_error, flashes, text_of
 
 from practice.extensions import db
 from practice.timezones import zone_name
+from tests.conftest import PASSWORD_MISTAKES
 
 NEW_PASSWORD = "our kitchen smells of cinnamon"
 
@@ -221,19 +222,7 @@ def test_after_expiry_a_new_invitation_works(couple, counselor, submit, outbox, 
         assert browser().get(link_in(outbox[0])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("password", "confirm", "field", "message"),
-    [
-        ("short one", None, "password",
-         "Use at least 12 characters. A short sentence you will remember works well."),
-        ("qwerty123456", None, "password",
-         "That password is on a list of commonly used passwords. Choose a less predictable one."),
-        ("x" * 257, None, "password", "Use at most 256 characters."),
-        (NEW_PASSWORD, NEW_PASSWORD + "!", "password_confirm",
-         "The two passwords are not the same."),
-    ],
-    ids=["too short", "common", "too long", "confirmation differs"],
-)
+@PASSWORD_MISTAKES
 def test_a_password_that_breaks_the_rules_keeps_the_page_with_the_reason(
     couple, submit, outbox, browser, password, confirm, field, message
 ):
