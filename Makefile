@@ -50,11 +50,12 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check practice tests migrations bench
 
-# In-process page timings on SQLite, then the couple page under 4 and 16 concurrent counselors on
-# gunicorn + PostgreSQL (BENCH_DATABASE_URL, default the local test server; skipped if unreachable).
+# Every page under load on gunicorn beside the bare limit of the stack, at S and L, then the couple
+# page on PostgreSQL at 4, 16 and 32 connections (BENCH_DATABASE_URL, default the local server;
+# skipped if unreachable). Writes bench/results.json. BENCH_ARGS="--db URL" runs S and L on PostgreSQL.
 bench: setup
-	$(BIN)/python -m bench
-	$(BIN)/python -m bench.concurrency
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage

@@ -1,115 +1,249 @@
-"""Time the pages a counselor and a partner use most, on a demo-sized and a large caseload.
+"""`make bench`: SecureBase's pages under load, beside the limit of its own stack, in one run.
 
-Run with `make bench`. Prints the median and 95th percentile of each measurement.
+For each size (S: 10 couples, L: 2,000) it seeds a fresh practice (SQLite by default, or the
+PostgreSQL server of ``--db``), serves it with gunicorn and loads every page of ``bench.catalogue``
+with wrk, between runs of the bare read and the bare audited read (``bench.served``). Then the
+couple page on PostgreSQL with 4 workers at 4, 16 and 32 connections (``bench.concurrency``).
+Writes every figure to ``bench/results.json`` with the ``ratios`` the budget is checked against.
+
+Run: ``python -m bench [--db URL] [--seconds N] [--sizes S,L] [--pg URL | --no-pg]``.
 """
 
-import re
+import argparse
+import json
+import os
+import platform
 import statistics
-import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from flask_security import hash_password
+import sqlalchemy as sa
 
-from practice import create_app
-from practice.extensions import db, security
-from practice.instance_setup import new_secrets
+from bench import budget, concurrency
+from bench.catalogue import split
+from bench.load import Server, check, sign_in, totp, wrk
+from bench.seed import ROOT, seed, settings
+from bench.served import add_visits_table
+from bench.statements import Counter
 
-ROUNDS = 30
-
-
-def timed(label, fn, rounds=ROUNDS):
-    """Run fn `rounds` times and print its median and p95 in milliseconds."""
-    first = fn()  # warm up, and make sure a page really rendered
-    status = getattr(first, "status_code", 200)
-    if status != 200:
-        raise SystemExit(f"{label}: got {status}, not a page; the benchmark is not measuring it")
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    print(f"{label:<52} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
+RESULTS = ROOT / "bench" / "results.json"
+SEARCH_WORDS = "Анна1"
 
 
-def main(couples: int = 200) -> None:
-    """Build a practice with many couples and time its pages."""
-    folder = Path(tempfile.mkdtemp())
-    app = create_app({**new_secrets(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}",
-                      "MAIL_BACKEND": "locmem", "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        from practice import audit
-        from practice.auth.services import create_user, ensure_roles
-        from practice.couples.invitations import accept_invitation, invite_partner
-        from practice.couples.models import Confidentiality
-        from practice.couples.services import add_couple
+def measure_size(
+    size: str, db_url: str, folder: Path, seconds: float, workers: int, connections: int
+) -> dict:
+    """Seed, serve and load one practice size; its figures."""
+    began = time.perf_counter()
+    practice = seed(size, db_url, folder)
+    add_visits_table(practice.url)
+    seeded = time.perf_counter() - began
+    print(
+        f"\n== {size}: {practice.couples} couples on {practice.url.split(':')[0]}, seeded in {seeded:.0f} s"
+    )
+    counter = Counter(settings(Path(practice.instance), practice.url))
+    server = Server(practice, workers)
+    try:
+        counselor = practice.counselors[0]
+        browsers = {
+            "counselor": sign_in(
+                server.base, counselor["email"], lambda: totp(counselor["secret"], counter.app)
+            ),
+            "partner": sign_in(server.base, practice.partner),
+        }
+        found = split(counter.app)
+        ids = practice.ids
+        runs = _prepare(found.pages, browsers, server.base, ids)
+        bare_path = f"/bare/read?couple={ids['couple']}&bytes={runs['couple page']['bytes']}"
+        audited_path = bare_path.replace("/bare/read", "/bare/audited")
+        anyone = browsers["partner"]
 
-        db.create_all()
-        ensure_roles()
-        counselor = create_user("bench@example.com", "Bench Counselor", "a long and quiet river bend",
-                                "counselor")
-        counselor.tf_totp_secret = security.totp_factory.generate_totp_secret()
-        counselor.tf_primary_method = "authenticator"
-        first = None
-        for n in range(couples):
-            couple = add_couple(counselor, {
-                "label": "", "time_zone": "America/Chicago", "confidentiality": Confidentiality.no_secrets,
-                "partner_a": {"name": f"Alex{n} Morgan", "email": f"a{n}@example.com", "pronouns": ""},
-                "partner_b": {"name": f"Sam{n} Lee", "email": f"b{n}@example.com", "pronouns": ""},
-            })
-            first = first or couple
-        with app.test_request_context():
-            for partner in first.partners:
-                invite_partner(partner)
-                accept_invitation(partner.invitations[0], "a long and quiet river bend")
-        db.session.commit()
-        couple_id, partner_email = first.id, first.partners[0].email
-        secret = counselor.tf_totp_secret
+        everything = [(run["browser"], run["method"], run["path"], run["body"]) for run in runs.values()]
+        wrk(server.base, everything, 2, connections)  # the first requests: imports, caches, pools
+        memory_first = server.memory()
+        figures: dict = {
+            "couples": practice.couples,
+            "seed_seconds": round(seeded, 1),
+            "pages": {},
+            "bare": {"read": [], "audited": []},
+        }
 
-    # Requests run outside the setup's app context, each in its own, as in production.
-    print(f"SecureBase benchmarks: SQLite, {couples} couples in one caseload, {ROUNDS} rounds each")
-    staff = app.test_client()
-    _sign_in(staff, "bench@example.com", lambda: security.totp_factory.generate_totp_password(secret))
-    partner = app.test_client()
-    _sign_in(partner, partner_email, None)
+        def bare_runs():
+            for name, path in (("read", bare_path), ("audited", audited_path)):
+                result = wrk(server.base, [(anyone, "GET", path, "")], seconds, connections)
+                figures["bare"][name].append(_rounded(result))
+                _line(f"bare {name}", result, None)
 
-    timed("GET /login (anonymous)", lambda: app.test_client().get("/login"))
-    timed("GET /couples/ (caseload, page 1 of 20 per page)", lambda: staff.get("/couples/"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', staff.get("/couples/").get_data(as_text=True))[1]
-    timed("POST /couples/ (search for 'Sam17', then its results)", lambda: staff.post(
-        "/couples/", follow_redirects=True, data={"q": "Sam17", "csrf_token": token}))
-    timed("GET /couples/<id> (couple page)", lambda: staff.get(f"/couples/{couple_id}"))
-    timed("GET /couples/<id>/audit (audit trail)", lambda: staff.get(f"/couples/{couple_id}/audit"))
-    timed("GET /portal/ (partner home)", lambda: partner.get("/portal/"))
-    timed("GET /api/v1/couple (partner API)", lambda: partner.get("/api/v1/couple"))
-    with app.app_context():
-        timed("password hash (argon2id, production parameters)",
-              lambda: hash_password("a long and quiet river bend"), rounds=10)
+        bare_runs()
+        for name, run in runs.items():
+            result = wrk(
+                server.base,
+                [(run["browser"], run["method"], run["path"], run["body"])],
+                seconds,
+                connections,
+                expect=run["expect"],
+            )
+            sql = counter.count(run["browser"].headers(), run["method"], run["path"], run["body"])
+            figures["pages"][name] = {
+                **_rounded(result),
+                "sql": sql,
+                "bytes": run["bytes"],
+                "method": run["method"],
+            }
+            _line(name, result, sql)
+        bare_runs()
+        wrk(server.base, everything, 2, connections)  # the last requests
+        memory_last = server.memory()
+        figures["memory"] = _memory(memory_first, memory_last)
+        figures["missing"] = found.missing
+        for kind in ("read", "audited"):
+            figures["bare"][f"{kind}_rps"] = round(
+                statistics.mean(r["rps"] for r in figures["bare"][kind]), 1
+            )
+        print(
+            f"   worker memory: peak {figures['memory']['peak_mib']:.0f} MiB, growth "
+            f"{figures['memory']['growth'] * 100:+.1f}% from after the first requests to after the last"
+        )
+        return figures
+    finally:
+        server.stop()
+        counter.close()
 
-        def write_events():
-            for _ in range(100):
-                audit.record("bench.event", object_type="bench", object_id="1")
-            db.session.commit()
 
-        timed("audit: 100 chained events in one commit", write_events, rounds=10)
-        total = db.session.query(audit.AuditEvent).count()
-        timed(f"audit verify over {total} events", audit.verify, rounds=5)
+def _prepare(pages, browsers: dict, base: str, ids: dict) -> dict:
+    """Each page's request as wrk will send it, checked once; the setup steps taken first."""
+    runs = {}
+    for page in pages:
+        browser = browsers[page.who]
+        if page.setup == "search":
+            browser = _searching(browser, base)
+        path = page.path.format(**ids)
+        size = check(browser, base, page.method, path, page.body, page.expect)
+        runs[page.name] = {
+            "browser": browser,
+            "method": page.method,
+            "path": path,
+            "body": page.body,
+            "expect": page.expect,
+            "bytes": size,
+        }
+    return runs
 
 
-def _sign_in(client, email, code):
-    """Sign a test client in through the real forms."""
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": "a long and quiet river bend",
-                                           "csrf_token": token})
-    if code and "/tf-validate" in response.headers.get("Location", ""):
-        page = client.get("/tf-validate").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/tf-validate", data={"code": code(), "csrf_token": token})
+def _searching(browser, base: str):
+    """A copy of ``browser`` whose caseload search is ``SEARCH_WORDS``."""
+    from requests import Session
+
+    from bench.load import Browser
+
+    copy = Browser(Session(), browser.csrf)
+    copy.session.cookies.update(browser.session.cookies)
+    copy.session.post(
+        base + "/couples/", data={"q": SEARCH_WORDS, "csrf_token": browser.csrf}, allow_redirects=False
+    )
+    return copy
+
+
+def _rounded(result: dict) -> dict:
+    """wrk's figures, rounded for the results file."""
+    if result["unexpected"] or result["socket_errors"]:
+        raise SystemExit(
+            f"wrk saw {result['unexpected']} unexpected answers and {result['socket_errors']} "
+            "socket errors: not measuring"
+        )
+    return {
+        "rps": round(result["rps"], 1),
+        "p50_ms": round(result["p50"], 2),
+        "p99_ms": round(result["p99"], 2),
+        "requests": result["requests"],
+    }
+
+
+def _memory(first: dict, last: dict) -> dict:
+    """Peak resident memory of a worker, and the largest growth between the two readings."""
+    growth = max(last[pid]["rss"] / first[pid]["rss"] - 1 for pid in first if pid in last)
+    return {
+        "first_mib": round(max(v["rss"] for v in first.values()), 1),
+        "last_mib": round(max(v["rss"] for v in last.values()), 1),
+        "peak_mib": round(max(v["peak"] for v in last.values()), 1),
+        "growth": round(growth, 4),
+    }
+
+
+def _line(name: str, result: dict, sql) -> None:
+    """Print one measured row."""
+    print(
+        f"   {name:<22} {result['rps']:>8.0f} req/s  p50 {result['p50']:>6.1f} ms  "
+        f"p99 {result['p99']:>6.1f} ms"
+        + (f"  {sql:>2} SQL" if sql is not None else "")
+    )
+
+
+def postgres_reachable(url: str) -> bool:
+    """Whether the PostgreSQL server of ``url`` answers."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Measure every size, then concurrency; write and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db", default="sqlite", help="a PostgreSQL URL to run the sizes on (default SQLite)"
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL concurrency runs")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--sizes", default="S,L")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="securebase-bench-"))
+    results = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "settings": {
+            "db": "sqlite" if args.db == "sqlite" else "postgresql",
+            "seconds": args.seconds,
+            "workers": args.workers,
+            "connections": args.connections,
+        },
+        "sizes": {},
+    }
+    for size in args.sizes.split(","):
+        results["sizes"][size] = measure_size(
+            size, args.db, folder, args.seconds, args.workers, args.connections
+        )
+    if not args.no_pg and postgres_reachable(args.pg):
+        results["concurrency"] = concurrency.measure(args.pg, folder)
+    else:
+        print("\nSkipping the PostgreSQL concurrency runs (no server, or --no-pg)")
+    results["pdfs"] = {}  # none built yet: named in each size's "missing"
+    results["ratios"] = budget.ratios(results)
+    results["budget"] = budget.verdicts(results["ratios"])
+    results["seconds"] = round(time.perf_counter() - began)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    print()
+    print(budget.table(results))
+    print(f"\nWrote {args.out} in {results['seconds']} s")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    main()
