@@ -47,16 +47,47 @@ def app_config(app_config):
     return config
 
 
+class InFlight:
+    """WSGI middleware that counts requests still being answered, so teardown can wait for them.
+
+    Without it a request the browser sent last (a favicon, the idle check) could still hold a
+    database connection when the app's engine is disposed; that connection is then dropped
+    unclosed and psycopg's ResourceWarning fails whichever test the garbage collector runs in.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Block until no request is being answered; False if that took longer than ``timeout``."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on 127.0.0.1 in a background thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    in_flight = InFlight(app)
+    server = make_server("127.0.0.1", 0, in_flight, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
     server.shutdown()
     thread.join(timeout=5)
     server.server_close()
+    assert in_flight.wait_until_idle(10), "a request was still running 10 s after the test ended"
 
 
 @pytest.fixture(scope="session")

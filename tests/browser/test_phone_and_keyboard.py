@@ -26,6 +26,7 @@ def test_a_120_character_name_does_not_widen_any_page_on_a_phone(new_person, mak
     page.get_by_role("textbox", name=re.compile("code", re.I)).fill(
         security.totp_factory.generate_totp_password(dana.tf_totp_secret))
     page.locator("form[name=two_factor_verify_code_form]").get_by_role("button").click()
+    expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
     for path in ("/couples/", f"/couples/{couple.id}", f"/couples/{couple.id}/audit",
                  f"/couples/{couple.id}/archive"):
         page.goto(path)
@@ -39,6 +40,7 @@ def test_a_120_character_name_does_not_widen_any_page_on_a_phone(new_person, mak
     partner.get_by_label(re.compile(r"^Email")).fill(couple.partners[1].email)
     partner.get_by_label("Password", exact=True).fill(PASSWORD)
     partner.get_by_role("button", name="Sign in").click()
+    expect(partner).to_have_url(re.compile(r"/portal/$"))
     for path in ("/portal/", "/account"):
         partner.goto(path)
         width = partner.evaluate("document.documentElement.scrollWidth")
