@@ -57,6 +57,8 @@ def register_extensions(app: Flask) -> None:
     security._totp_cls = ReplayProtectedTotp
     security._mf_recovery_codes_util_cls = HashedRecoveryCodes
     security.init_app(app, datastore)
+    # One query for the user and this browser's session record, instead of one each.
+    app.login_manager.user_loader(sessions.load_user)
     throttle.guard(app)
     events.connect(app)
     app.before_request(sessions.check)

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_security import logout_user
-from sqlalchemy import delete
+from flask_security.utils import set_request_attr
+from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import joinedload
 
 from practice import audit
 from practice.auth import drafts
-from practice.auth.models import LoginSession
+from practice.auth.models import LoginSession, User
 from practice.clock import utcnow
 from practice.extensions import db
 
@@ -81,6 +83,30 @@ def idle_timeout() -> timedelta:
 def _touch_every() -> timedelta:
     """At most once a minute, and often enough that a short timeout (a test's) stays exact."""
     return min(TOUCH_EVERY, idle_timeout() / 10)
+
+
+def load_user(fs_uniquifier):
+    """Flask-Login's user loader: the user and this browser's session record in one query.
+
+    Does what Flask-Security's own loader does (an inactive account is nobody), and leaves the
+    session record in the database session, so :func:`check` finds it without asking again.
+    """
+    if not fs_uniquifier:
+        return None
+    query = select(User).where(User.fs_uniquifier == str(fs_uniquifier)).options(joinedload(User.roles))
+    sid = session.get(SESSION_KEY)
+    if sid:
+        own = and_(LoginSession.user_id == User.id, LoginSession.id == _digest(sid))
+        query = query.add_columns(LoginSession).outerjoin(LoginSession, own)
+    found = db.session.execute(query).unique().first()
+    user = found[0] if found else None
+    # Held for the request: the database session keeps rows only while something refers to them.
+    g.login_session_row = found[1] if found and sid else None
+    if user is None or not user.active:
+        return None
+    set_request_attr("fs_authn_via", "session")
+    set_request_attr("fs_paa", session.get("fs_paa", 0))
+    return user
 
 
 def _current_row() -> LoginSession | None:
