@@ -17,7 +17,7 @@ def read_page(template: str, data: dict, *, action: str, object_type: str = "", 
     """Render ``template`` from plain ``data``, audit the view as ``action``, commit, return the page."""
     html = render_template(template, **data)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
-    db.session.commit()
+    _commit_read()
     return html, status
 
 
@@ -28,5 +28,19 @@ def read_json(payload, *, action: str, object_type: str = "", object_id="", coup
     """
     response = jsonify(payload)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
-    db.session.commit()
+    _commit_read()
     return response
+
+
+def _commit_read() -> None:
+    """Commit the view's audit event, keeping the rows the page was built from as they were read.
+
+    A read changed none of them, and the answer is already made: expiring them would only make
+    the after-request hooks (discreet mode reads the signed-in user) load the user again.
+    """
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
