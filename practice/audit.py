@@ -142,7 +142,9 @@ def _add_queued(session: Session) -> None:
     if head is None:
         session.info[SEAL_AFTER_COMMIT] = True
     else:
-        _, position, prev_hash = _seal_batch(conn, *head)  # events committed while the chain was busy
+        position, prev_hash, waiting = head
+        if waiting:  # events committed while the chain was busy go first
+            _, position, prev_hash = _seal_batch(conn, position, prev_hash)
         for event_ in queued:
             position += 1
             event_.position, event_.prev_hash = position, prev_hash
@@ -189,7 +191,9 @@ def seal(engine=None) -> int:
     total = 0
     while True:
         with engine.begin() as conn:
-            count, position, prev_hash = _seal_batch(conn, *_lock_head(conn, wait=True))
+            # After a wait the head's look at waiting events may be out of date: look again.
+            position, prev_hash, _ = _lock_head(conn, wait=True)
+            count, position, prev_hash = _seal_batch(conn, position, prev_hash)
             if count:
                 conn.execute(update(AuditHead).where(AuditHead.id == 1)
                              .values(seq=position, hash=prev_hash))
@@ -230,21 +234,32 @@ class _Fields:
         self.__dict__.update(values)
 
 
-def _lock_head(conn, wait: bool = False) -> tuple[int, str] | None:
-    """Lock the chain's head and return its position and hash; None if it is held and not ``wait``."""
-    head = AuditHead.__table__
+def _lock_head(conn, wait: bool = False) -> tuple[int, str, bool] | None:
+    """Lock the chain's head; return its position and hash, and whether committed events wait to be sealed.
+
+    One statement takes the head and looks for waiting events. None if the head is held and not
+    ``wait``. A transaction that waited for the head may have looked before the holder let go,
+    so after a wait the answer to "waiting?" may be out of date (:func:`seal` looks again).
+    """
+    head, events = AuditHead.__table__, AuditEvent.__table__
+    waiting = select(events.c.seq).where(events.c.position.is_(None)).exists()
     if conn.dialect.name == "postgresql":
-        query = select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update(skip_locked=not wait)
+        query = (select(head.c.seq, head.c.hash, waiting).where(head.c.id == 1)
+                 .with_for_update(skip_locked=not wait, of=head))
         row = conn.execute(query).one_or_none()
         if row is not None:
             return tuple(row)
         if conn.execute(select(head.c.id)).first() is not None:
             return None
-    # SQLite: writing first takes the database's write lock, so the reads below are current.
-    elif conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq)).rowcount:
-        return tuple(conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one())
+    else:
+        # SQLite: writing first takes the database's write lock, so what it returns is current.
+        take = update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash,
+                                                                                   waiting)
+        row = conn.execute(take).one_or_none()
+        if row is not None:
+            return tuple(row)
     conn.execute(insert(head).values(id=1, seq=0, hash=GENESIS))
-    return 0, GENESIS
+    return 0, GENESIS, True
 
 
 def verify(now: datetime | None = None) -> list[str]:
