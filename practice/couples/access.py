@@ -8,11 +8,16 @@ import uuid
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from practice import audit
+from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Partner
 from practice.extensions import db
+
+#: A couple's partners and their invitations, in the query that loads the couple: the number of
+#: statements stays the same however many couples, partners or invitations there are.
+WITH_PARTNERS = joinedload(Couple.partners).joinedload(Partner.invitations)
 
 
 def deny(object_type: str, object_id, couple_id=None) -> None:
@@ -38,15 +43,13 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
             db.func.lower(Partner.name).like(pattern, escape="\\"))
         query = query.where(or_(db.func.lower(Couple.label).like(pattern, escape="\\"),
                                 Couple.id.in_(names)))
-    # The caseload shows each partner's invitation state: load them in two queries, not 2 per row.
-    loads = selectinload(Couple.partners).selectinload(Partner.invitations)
-    return query.options(loads).order_by(db.func.lower(Couple.label))
+    # The caseload shows each partner's invitation state: loaded with the couples, not 2 per row.
+    return query.options(WITH_PARTNERS).order_by(db.func.lower(Couple.label))
 
 
 def counselor_couple(couple_id: uuid.UUID) -> Couple:
     """Return one of the signed-in counselor's couples, partners and invitations loaded, or 404."""
-    couple = db.session.get(Couple, couple_id, options=[
-        selectinload(Couple.partners).selectinload(Partner.invitations)])
+    couple = db.session.get(Couple, couple_id, options=[WITH_PARTNERS])
     if couple is None or couple.counselor_id != current_user.id:
         deny("couple", couple_id, couple_id=couple_id)
     return couple
@@ -61,8 +64,11 @@ def counselor_partner(couple: Couple, partner_id: uuid.UUID) -> Partner:
 
 
 def own_partner() -> Partner | None:
-    """Return the signed-in partner's own record, or None if they have none."""
-    return db.session.scalar(select(Partner).where(Partner.user_id == current_user.id))
+    """Return the signed-in partner's own record, or None; their couple, its counselor and partners loaded."""
+    couple = joinedload(Partner.couple)
+    loads = [couple.joinedload(Couple.counselor).lazyload(User.roles), couple.options(WITH_PARTNERS)]
+    query = select(Partner).where(Partner.user_id == current_user.id).options(*loads)
+    return db.session.scalars(query).unique().first()
 
 
 def own_couple(partner: Partner | None = None) -> Couple | None:
