@@ -9,10 +9,11 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from practice.audit import AuditEvent
 from practice.auth.models import User
-from practice.couples.models import Couple, Invitation, Partner
+from practice.couples.models import Couple, Partner
 from practice.extensions import db
 from practice.paging import page_of
 
@@ -65,14 +66,16 @@ class Names:
     partners: dict
     #: partner id, invitation id (as text) -> the partner's short name.
     objects: dict
+    #: user id -> the account's name (or email), for everyone on the trail.
+    accounts: dict
 
-    def actor(self, user_id, fallback: str) -> str:
+    def actor(self, user_id, fallback: str = "") -> str:
         """"You", a partner's first name, or the account's name; "Someone" when nobody signed in."""
         if user_id is None:
             return "Someone"
         if user_id == self.viewer_id:
             return "You"
-        return self.partners.get(user_id, fallback or "Someone")
+        return self.partners.get(user_id, fallback or self.accounts.get(user_id) or "Someone")
 
 
 def _short_names(partners: list[Partner]) -> dict[uuid.UUID, str]:
@@ -83,18 +86,15 @@ def _short_names(partners: list[Partner]) -> dict[uuid.UUID, str]:
     return first
 
 
-def _names(couple: Couple, viewer_id) -> Names:
-    """Read the partners and their invitations once, for every sentence on the page."""
+def _names(couple: Couple, viewer_id, accounts: dict) -> Names:
+    """Who is who, from the couple's partners and their invitations (loaded with the couple)."""
     short = _short_names(couple.partners)
     objects = {str(partner.id): short[partner.id] for partner in couple.partners}
-    invitations = db.session.execute(
-        sa.select(Invitation.id, Invitation.partner_id)
-        .where(Invitation.partner_id.in_([partner.id for partner in couple.partners]))
-    )
-    objects.update({str(row.id): short[row.partner_id] for row in invitations})
+    objects.update({str(invitation.id): short[partner.id]
+                    for partner in couple.partners for invitation in partner.invitations})
     partners = {partner.user_id: short[partner.id] for partner in couple.partners if partner.user_id}
     objects.update({str(user_id): name for user_id, name in partners.items()})
-    return Names(viewer_id, partners, objects)
+    return Names(viewer_id, partners, objects, accounts)
 
 
 def _about_couple(couple: Couple):
@@ -115,7 +115,7 @@ def _template(event: AuditEvent) -> str:
 
 def sentence(event: AuditEvent, names: Names) -> str:
     """One event as a sentence, from the reader's point of view."""
-    actor = names.actor(event.actor_id, event.actor.display_name if event.actor else "")
+    actor = names.actor(event.actor_id)
     return _template(event).format(
         actor=actor,
         was="were" if actor == "You" else "was",
@@ -140,16 +140,22 @@ def action_label(action: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def _people(couple: Couple, names: Names) -> list[dict]:
+def _who_did_what(couple: Couple) -> list[sa.Row]:
+    """Each (actor, action) pair on this couple's trail once, with the actor's account name, in one query."""
+    pairs = (sa.select(AuditEvent.actor_id, AuditEvent.action).where(_about_couple(couple))
+             .distinct().subquery())
+    return db.session.execute(
+        sa.select(pairs.c.actor_id, pairs.c.action, User.name, User.email)
+        .select_from(pairs.outerjoin(User, User.id == pairs.c.actor_id))).all()
+
+
+def _people(couple: Couple, names: Names, ids: set) -> list[dict]:
     """Everyone who appears on this couple's trail, as filter choices: ids as values, names as text."""
-    ids = db.session.scalars(sa.select(AuditEvent.actor_id).where(_about_couple(couple)).distinct()).all()
-    accounts = {row.id: row.name or row.email for row in db.session.execute(
-        sa.select(User.id, User.name, User.email).where(User.id.in_([i for i in ids if i is not None])))}
     people = []
     for user_id in ids:
         if user_id is None:
             continue
-        name = names.actor(user_id, accounts.get(user_id, ""))
+        name = names.actor(user_id)
         if user_id in names.partners:
             full = next(p.name for p in couple.partners if p.user_id == user_id)
             name = f"{full} (partner)"
@@ -160,24 +166,26 @@ def _people(couple: Couple, names: Names) -> list[dict]:
     return people
 
 
-def _actions(couple: Couple) -> list[dict]:
+def _actions(codes: set) -> list[dict]:
     """The actions on this couple's trail, as filter choices."""
-    codes = db.session.scalars(sa.select(AuditEvent.action).where(_about_couple(couple)).distinct()).all()
     choices = [{"value": code, "text": action_label(code)} for code in codes]
     return sorted(choices, key=lambda choice: choice["text"].casefold())
 
 
 def page(couple: Couple, viewer_id, args) -> dict:
     """One page of the couple's trail as plain data, filtered by ``who`` and ``action`` from ``args``."""
-    names = _names(couple, viewer_id)
-    people = _people(couple, names)
-    actions = _actions(couple)
+    seen = _who_did_what(couple)
+    accounts = {row.actor_id: row.name or row.email for row in seen if row.actor_id is not None}
+    names = _names(couple, viewer_id, accounts)
+    people = _people(couple, names, {row.actor_id for row in seen})
+    actions = _actions({row.action for row in seen})
     # Anything in the address that is not one of the offered choices means "everyone".
     who = args.get("who", "")
     who = who if who in {person["value"] for person in people} else ""
     action = args.get("action", "")
     action = action if action in {choice["value"] for choice in actions} else ""
-    query = sa.select(AuditEvent).where(_about_couple(couple))
+    # Names come from ``accounts``: the event's actor row is not needed, nor loaded.
+    query = sa.select(AuditEvent).where(_about_couple(couple)).options(lazyload(AuditEvent.actor))
     if who == NOBODY:
         query = query.where(AuditEvent.actor_id.is_(None))
     elif who:
