@@ -97,6 +97,21 @@ class AuditHead(db.Model):
         return f"<AuditHead {self.seq}>"
 
 
+_EVENTS, _HEAD = AuditEvent.__table__, AuditHead.__table__
+#: What an event is written with; ``seq`` comes from the database.
+_EVENT_FIELDS = tuple(column.name for column in _EVENTS.columns if column.name != "seq")
+#: The statements every audited request runs, built once per process.
+_WRITE_EVENTS = insert(_EVENTS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
+_WAITING = select(_EVENTS.c.seq).where(_EVENTS.c.position.is_(None)).exists()
+_TAKE_HEAD = select(_HEAD.c.seq, _HEAD.c.hash, _WAITING).where(_HEAD.c.id == 1)
+_TAKE_HEAD_NOW = _TAKE_HEAD.with_for_update(skip_locked=True, of=_HEAD)
+_TAKE_HEAD_WAITING = _TAKE_HEAD.with_for_update(of=_HEAD)
+#: SQLite: writing first takes the database's write lock, so what it returns is current.
+_TAKE_HEAD_SQLITE = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq)
+                     .returning(_HEAD.c.seq, _HEAD.c.hash, _WAITING))
+
+
 def record(action, *, obj=None, object_type="", object_id="", couple_id=None, outcome="ok",
            actor=None) -> AuditEvent:
     """Add an audit event to the current transaction; the caller's commit writes both."""
@@ -149,8 +164,10 @@ def _add_queued(session: Session) -> None:
             position += 1
             event_.position, event_.prev_hash = position, prev_hash
             event_.hash = prev_hash = event_.digest()
-        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=position, hash=prev_hash))
-    session.add_all(queued)
+        conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
+    # Written as rows, not through the unit of work: nothing reads these objects afterwards.
+    conn.execute(_WRITE_EVENTS, [{name: getattr(event_, name) for name in _EVENT_FIELDS}
+                                 for event_ in queued])
 
 
 def _current_actor():
@@ -195,8 +212,7 @@ def seal(engine=None) -> int:
             position, prev_hash, _ = _lock_head(conn, wait=True)
             count, position, prev_hash = _seal_batch(conn, position, prev_hash)
             if count:
-                conn.execute(update(AuditHead).where(AuditHead.id == 1)
-                             .values(seq=position, hash=prev_hash))
+                conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
         total += count
         if count < BATCH:
             return total
@@ -241,24 +257,17 @@ def _lock_head(conn, wait: bool = False) -> tuple[int, str, bool] | None:
     ``wait``. A transaction that waited for the head may have looked before the holder let go,
     so after a wait the answer to "waiting?" may be out of date (:func:`seal` looks again).
     """
-    head, events = AuditHead.__table__, AuditEvent.__table__
-    waiting = select(events.c.seq).where(events.c.position.is_(None)).exists()
     if conn.dialect.name == "postgresql":
-        query = (select(head.c.seq, head.c.hash, waiting).where(head.c.id == 1)
-                 .with_for_update(skip_locked=not wait, of=head))
-        row = conn.execute(query).one_or_none()
+        row = conn.execute(_TAKE_HEAD_WAITING if wait else _TAKE_HEAD_NOW).one_or_none()
         if row is not None:
             return tuple(row)
-        if conn.execute(select(head.c.id)).first() is not None:
+        if conn.execute(select(_HEAD.c.id)).first() is not None:
             return None
     else:
-        # SQLite: writing first takes the database's write lock, so what it returns is current.
-        take = update(head).where(head.c.id == 1).values(seq=head.c.seq).returning(head.c.seq, head.c.hash,
-                                                                                   waiting)
-        row = conn.execute(take).one_or_none()
+        row = conn.execute(_TAKE_HEAD_SQLITE).one_or_none()
         if row is not None:
             return tuple(row)
-    conn.execute(insert(head).values(id=1, seq=0, hash=GENESIS))
+    conn.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
     return 0, GENESIS, True
 
 
