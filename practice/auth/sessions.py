@@ -9,7 +9,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_security import logout_user
 from flask_security.utils import set_request_attr
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
 from practice import audit
@@ -85,6 +85,17 @@ def _touch_every() -> timedelta:
     return min(TOUCH_EVERY, idle_timeout() / 10)
 
 
+#: The signed-in user, their roles and this browser's session record (built once: a statement
+#: built per request costs more than the query).
+_USER_AND_SESSION = (
+    select(User, LoginSession)
+    .outerjoin(LoginSession, and_(LoginSession.user_id == User.id,
+                                  LoginSession.id == bindparam("session_id")))
+    .where(User.fs_uniquifier == bindparam("uniquifier"))
+    .options(joinedload(User.roles))
+)
+
+
 def load_user(fs_uniquifier):
     """Flask-Login's user loader: the user and this browser's session record in one query.
 
@@ -93,15 +104,11 @@ def load_user(fs_uniquifier):
     """
     if not fs_uniquifier:
         return None
-    query = select(User).where(User.fs_uniquifier == str(fs_uniquifier)).options(joinedload(User.roles))
     sid = session.get(SESSION_KEY)
-    if sid:
-        own = and_(LoginSession.user_id == User.id, LoginSession.id == _digest(sid))
-        query = query.add_columns(LoginSession).outerjoin(LoginSession, own)
-    found = db.session.execute(query).unique().first()
-    user = found[0] if found else None
-    # Held for the request: the database session keeps rows only while something refers to them.
-    g.login_session_row = found[1] if found and sid else None
+    found = db.session.execute(_USER_AND_SESSION, {"uniquifier": str(fs_uniquifier),
+                                                   "session_id": _digest(sid) if sid else ""})
+    user, g.login_session_row = found.unique().first() or (None, None)
+    # ``g`` holds the row for the request: the database session keeps rows only while referred to.
     if user is None or not user.active:
         return None
     set_request_attr("fs_authn_via", "session")
