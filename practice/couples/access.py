@@ -7,7 +7,7 @@ import uuid
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from practice import audit
@@ -18,6 +18,13 @@ from practice.extensions import db
 #: A couple's partners and their invitations, in the query that loads the couple: the number of
 #: statements stays the same however many couples, partners or invitations there are.
 WITH_PARTNERS = joinedload(Couple.partners).joinedload(Partner.invitations)
+#: The statements every couple page and portal page runs, built once (building one per request
+#: costs more than running it).
+_COUPLE = select(Couple).where(Couple.id == bindparam("couple_id")).options(WITH_PARTNERS)
+_OWN_PARTNER = select(Partner).where(Partner.user_id == bindparam("user_id")).options(
+    joinedload(Partner.couple).joinedload(Couple.counselor).lazyload(User.roles),
+    joinedload(Partner.couple).options(WITH_PARTNERS),
+)
 
 
 def deny(object_type: str, object_id, couple_id=None) -> None:
@@ -49,7 +56,7 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
 
 def counselor_couple(couple_id: uuid.UUID) -> Couple:
     """Return one of the signed-in counselor's couples, partners and invitations loaded, or 404."""
-    couple = db.session.get(Couple, couple_id, options=[WITH_PARTNERS])
+    couple = db.session.execute(_COUPLE, {"couple_id": couple_id}).unique().scalar_one_or_none()
     if couple is None or couple.counselor_id != current_user.id:
         deny("couple", couple_id, couple_id=couple_id)
     return couple
@@ -65,10 +72,7 @@ def counselor_partner(couple: Couple, partner_id: uuid.UUID) -> Partner:
 
 def own_partner() -> Partner | None:
     """Return the signed-in partner's own record, or None; their couple, its counselor and partners loaded."""
-    couple = joinedload(Partner.couple)
-    loads = [couple.joinedload(Couple.counselor).lazyload(User.roles), couple.options(WITH_PARTNERS)]
-    query = select(Partner).where(Partner.user_id == current_user.id).options(*loads)
-    return db.session.scalars(query).unique().first()
+    return db.session.execute(_OWN_PARTNER, {"user_id": current_user.id}).unique().scalar_one_or_none()
 
 
 def own_couple(partner: Partner | None = None) -> Couple | None:
