@@ -38,6 +38,16 @@ def statements(app):
         template_rendered.disconnect(finished, app)
 
 
+#: The most statements each page may run: the signed-in user and session (1), the page's own
+#: reads, and the audit event (take the chain's head, move it, insert the event: 3).
+MOST_STATEMENTS = {
+    "caseload": 6,  # + couples counted, a page of couples with partners and invitations
+    "couple page": 5,  # + the couple with partners and invitations
+    "audit trail": 8,  # + the couple, who did what, events counted, a page of events
+    "portal": 5,  # + the partner's own record with couple, counselor, partners and invitations
+}
+
+
 def count_get(app, client, path) -> dict:
     """The statements one GET issues, after a warm-up request of the same page."""
     assert client.get(path).status_code == 200
@@ -67,6 +77,19 @@ def test_the_couple_page_costs_the_same_with_a_long_history(app, client, auth, w
     after = count_get(app, client, path)
     assert after == before
     assert before["rendering"] == 0
+    assert after["all"] <= MOST_STATEMENTS["couple page"]
+
+
+def test_the_audit_trail_costs_the_same_with_a_long_history(app, client, auth, world, make_couple):
+    auth.login(world["X"])
+    couple = make_couple(world["X"], names=("Анна Петрова", "José O'Brien"))
+    path = f"/couples/{couple.id}/audit"
+    before = count_get(app, client, path)
+    add_history(app, couple, client, f"/couples/{couple.id}")
+    after = count_get(app, client, path)
+    assert after == before
+    assert after["rendering"] == 0
+    assert after["all"] <= MOST_STATEMENTS["audit trail"]
 
 
 @pytest.mark.parametrize("path", ["/couples/", "/couples/?status=archived", "/portal/", "/api/v1/couple"])
@@ -81,6 +104,7 @@ def test_list_and_portal_pages_cost_the_same_as_the_practice_grows(app, client, 
     after = count_get(app, client, path)
     assert after == before
     assert after["rendering"] == 0
+    assert after["all"] <= MOST_STATEMENTS["caseload" if who == "X" else "portal"]
 
 
 def test_the_counter_notices_a_template_that_queries(app, client, auth, world):
