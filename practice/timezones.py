@@ -256,6 +256,12 @@ def _tzinfo(zone: Zone):
         return UTC
 
 
+@cache
+def _locale() -> Locale:
+    """The locale times are written in, parsed once (Babel parses a locale name on every call)."""
+    return Locale.parse(LOCALE)
+
+
 def local_time(moment: datetime | None, name: str, now: datetime | None = None) -> str:
     """A moment as read in a zone: "Mon 30 Nov, 2:05 pm Central time" (the year when not this one)."""
     if moment is None:
@@ -268,7 +274,7 @@ def local_time(moment: datetime | None, name: str, now: datetime | None = None) 
     local = moment.astimezone(tz)
     this_year = (now or datetime.now(UTC)).astimezone(tz).year
     pattern = "EEE d MMM, h:mm" if local.year == this_year else "EEE d MMM y, h:mm"
-    clock = format_datetime(local, pattern, tzinfo=tz, locale=LOCALE)
+    clock = format_datetime(local, pattern, tzinfo=tz, locale=_locale())
     # CLDR's English says "PM"; lower case reads as part of a sentence.
     period = "am" if local.hour < 12 else "pm"
     title = "UTC" if tz is UTC or zone.name == "UTC" else zone.title
