@@ -140,13 +140,17 @@ def action_label(action: str) -> str:
     return text[0].upper() + text[1:]
 
 
+# The events of _about_couple, with the couple as a parameter so the statement is built once.
+_PAIRS = (sa.select(AuditEvent.actor_id, AuditEvent.action)
+          .where(AuditEvent.couple_id == sa.bindparam("couple_id")).distinct().subquery())
+#: Built once: each (actor, action) pair on a couple's trail, with the actor's account name.
+_WHO_DID_WHAT = (sa.select(_PAIRS.c.actor_id, _PAIRS.c.action, User.name, User.email)
+                 .select_from(_PAIRS.outerjoin(User, User.id == _PAIRS.c.actor_id)))
+
+
 def _who_did_what(couple: Couple) -> list[sa.Row]:
     """Each (actor, action) pair on this couple's trail once, with the actor's account name, in one query."""
-    pairs = (sa.select(AuditEvent.actor_id, AuditEvent.action).where(_about_couple(couple))
-             .distinct().subquery())
-    return db.session.execute(
-        sa.select(pairs.c.actor_id, pairs.c.action, User.name, User.email)
-        .select_from(pairs.outerjoin(User, User.id == pairs.c.actor_id))).all()
+    return db.session.execute(_WHO_DID_WHAT, {"couple_id": couple.id}).all()
 
 
 def _people(couple: Couple, names: Names, ids: set) -> list[dict]:
