@@ -104,6 +104,9 @@ _EVENT_FIELDS = tuple(column.name for column in _EVENTS.columns if column.name !
 _WRITE_EVENTS = insert(_EVENTS)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
 _WAITING = select(_EVENTS.c.seq).where(_EVENTS.c.position.is_(None)).exists()
+#: PostgreSQL: one event written and the head moved to it, in one statement (a data-modifying WITH).
+_WRITE_EVENT_MOVING_HEAD = (insert(_EVENTS).values({name: bindparam(name) for name in _EVENT_FIELDS})
+                            .add_cte(_MOVE_HEAD.cte("moved_head")))
 _TAKE_HEAD = select(_HEAD.c.seq, _HEAD.c.hash, _WAITING).where(_HEAD.c.id == 1)
 _TAKE_HEAD_NOW = _TAKE_HEAD.with_for_update(skip_locked=True, of=_HEAD)
 _TAKE_HEAD_WAITING = _TAKE_HEAD.with_for_update(of=_HEAD)
@@ -164,10 +167,16 @@ def _add_queued(session: Session) -> None:
             position += 1
             event_.position, event_.prev_hash = position, prev_hash
             event_.hash = prev_hash = event_.digest()
-        conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
     # Written as rows, not through the unit of work: nothing reads these objects afterwards.
-    conn.execute(_WRITE_EVENTS, [{name: getattr(event_, name) for name in _EVENT_FIELDS}
-                                 for event_ in queued])
+    rows = [{name: getattr(event_, name) for name in _EVENT_FIELDS} for event_ in queued]
+    if head is None:
+        conn.execute(_WRITE_EVENTS, rows)
+    elif conn.dialect.name == "postgresql" and len(rows) == 1:
+        # One round trip: the head moves in the statement that inserts the event it now ends at.
+        conn.execute(_WRITE_EVENT_MOVING_HEAD, {**rows[0], "b_seq": position, "b_hash": prev_hash})
+    else:
+        conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
+        conn.execute(_WRITE_EVENTS, rows)
 
 
 def _current_actor():

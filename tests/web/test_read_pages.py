@@ -8,6 +8,7 @@ from sqlalchemy import event
 
 from practice.couples.invitations import invite_partner
 from practice.extensions import db
+from tests.conftest import POSTGRES
 
 
 @contextlib.contextmanager
@@ -38,13 +39,16 @@ def statements(app):
         template_rendered.disconnect(finished, app)
 
 
-#: The most statements each page may run: the signed-in user and session (1), the page's own
-#: reads, and the audit event (take the chain's head, move it, insert the event: 3).
+#: Statements the view's audit event costs at commit: take the chain's head, then move it and
+#: insert the event (one statement on PostgreSQL, two on SQLite).
+AUDIT_WRITES = 2 if POSTGRES else 3
+#: The most statements each page may run: the signed-in user with this browser's session (1),
+#: the page's own reads, and the audit event.
 MOST_STATEMENTS = {
-    "caseload": 6,  # + couples counted, a page of couples with partners and invitations
-    "couple page": 5,  # + the couple with partners and invitations
-    "audit trail": 8,  # + the couple, who did what, events counted, a page of events
-    "portal": 5,  # + the partner's own record with couple, counselor, partners and invitations
+    "caseload": 1 + 2 + AUDIT_WRITES,  # couples counted; a page of couples, partners, invitations
+    "couple page": 1 + 1 + AUDIT_WRITES,  # the couple with partners and invitations
+    "audit trail": 1 + 4 + AUDIT_WRITES,  # the couple; who did what; events counted; a page of them
+    "portal": 1 + 1 + AUDIT_WRITES,  # the partner's record with couple, counselor, partners
 }
 
 
