@@ -97,7 +97,8 @@ class Invitation(db.Model):
     """A single-use link that lets a partner set a password; only its hash is stored."""
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    #: Indexed: every couple page and caseload page reads a partner's invitations by it.
+    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"), index=True)
     #: SHA-256 of the token in the link.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
