@@ -145,6 +145,19 @@ def test_caseload_is_paged_in_name_order(small_pages, client, counselor, make_co
     assert "Previous" in text_of(last) and "Next" not in text_of(last)
 
 
+def test_a_renamed_couple_takes_its_new_place_whatever_the_case_of_its_letters(
+    client, counselor, make_couple, search
+):
+    make_couple(counselor, label="bea & Bo")
+    renamed = make_couple(counselor, label="Ava & Al")
+    make_couple(counselor, label="Cy & Cam")
+    renamed.label = "ÉVA & ÉD"
+    db.session.commit()
+
+    assert couple_labels(client.get("/couples/")) == ["bea & Bo", "Cy & Cam", "ÉVA & ÉD"]
+    assert couple_labels(search("éva")) == ["ÉVA & ÉD"]
+
+
 def test_next_page_of_a_search_keeps_the_search_out_of_the_address(
     small_pages, client, counselor, make_couple, search
 ):
