@@ -6,13 +6,18 @@ An event says who did what to which object, never what the client wrote.
 commit. Then, as the last step before COMMIT, the events get their place in the chain
 (``position``, from 1 with no gaps), the previous event's hash and their own, and commit with
 the change they describe, or neither is stored (SECURITY.md D3). Only that step holds the chain's
-head, never a page being rendered or a panel gathering its data. On PostgreSQL a transaction
-that finds the head held does not queue behind it (``FOR UPDATE SKIP LOCKED``): it commits its
-change and events unsealed, then seals them right after (the next holder seals them first if it
-can). Only that after-commit step may wait, and only when another transaction held the head
-across our commit. So no page waits on the chain, and ``audit verify`` still proves it (L3). An
-event left unsealed (the database went away between the two steps) is sealed by the next holder
-or ``flask --app practice audit seal``, and ``verify`` reports one left over a minute.
+head, never a page being rendered or a panel gathering its data, and nothing ever waits for it.
+
+On PostgreSQL a transaction that finds the head held does not queue behind it (``FOR UPDATE
+SKIP LOCKED``): it commits its change and events unsealed. Every transaction that wrote events
+then looks once more, after its COMMIT, for committed events still unsealed (one lock-free
+query) and seals them if the head is free (:func:`seal_waiting`); if the head is held, it stops.
+That is enough: the holder it met took the head before this look and lets go after it, and
+looks again itself after its own COMMIT, when everything committed before is visible to it. So
+no event stays unsealed while anyone writes, no request waits on the chain, and ``audit verify``
+proves it (L3). An event left unsealed because the database went away between the two steps is
+sealed by the next writer or ``flask --app practice audit seal``; ``verify`` reports one left
+over a minute.
 """
 
 import hashlib
@@ -33,7 +38,7 @@ from practice.extensions import db
 GENESIS = "0" * 64
 #: ``Session.info`` key: events recorded in this transaction, added to it when it commits.
 QUEUE = "audit_queue"
-#: ``Session.info`` flag: the chain was busy at commit; this transaction's events wait to be sealed.
+#: ``Session.info`` flag: this transaction wrote events; after its COMMIT, seal any left waiting.
 SEAL_AFTER_COMMIT = "audit_seal_after_commit"
 #: Events sealed per sealing transaction.
 BATCH = 500
@@ -108,6 +113,7 @@ _WAITING = select(_EVENTS.c.seq).where(_EVENTS.c.position.is_(None)).exists()
 _WRITE_EVENT_MOVING_HEAD = (insert(_EVENTS).values({name: bindparam(name) for name in _EVENT_FIELDS})
                             .add_cte(_MOVE_HEAD.cte("moved_head")))
 _TAKE_HEAD = select(_HEAD.c.seq, _HEAD.c.hash, _WAITING).where(_HEAD.c.id == 1)
+_ANY_WAITING = select(_WAITING)
 _TAKE_HEAD_NOW = _TAKE_HEAD.with_for_update(skip_locked=True, of=_HEAD)
 _TAKE_HEAD_WAITING = _TAKE_HEAD.with_for_update(of=_HEAD)
 #: SQLite: writing first takes the database's write lock, so what it returns is current.
@@ -148,8 +154,8 @@ def _add_queued(session: Session) -> None:
     """Commit the queued events with the change: sealed in the same step if the chain is free.
 
     The change is flushed first, so the chain is held only by the last statements before COMMIT.
-    If another transaction holds the chain, the events are committed unsealed, without waiting,
-    and sealed right after the commit (:func:`_seal_after_commit`).
+    If another transaction holds the chain, the events are committed unsealed, without waiting.
+    On PostgreSQL every writer looks for waiting events after its commit (:func:`_seal_after_commit`).
     """
     queued = session.info.pop(QUEUE, None)
     if not queued:
@@ -157,9 +163,9 @@ def _add_queued(session: Session) -> None:
     session.flush()
     conn = session.connection()
     head = _lock_head(conn)
-    if head is None:
+    if conn.dialect.name == "postgresql":  # SQLite has one writer at a time: nothing is left waiting
         session.info[SEAL_AFTER_COMMIT] = True
-    else:
+    if head is not None:
         position, prev_hash, waiting = head
         if waiting:  # events committed while the chain was busy go first
             _, position, prev_hash = _seal_batch(conn, position, prev_hash)
@@ -188,16 +194,15 @@ def _current_actor():
 
 @event.listens_for(Session, "after_commit")
 def _seal_after_commit(session: Session) -> None:
-    """The chain was busy at commit: seal our events now, waiting for the holder if it still holds.
+    """This transaction wrote events: seal any left waiting, if the chain is free (never waits).
 
-    A holder that took the chain after our commit seals our events itself; one that held it
-    across our commit may have looked before it, so only then does this step wait, after the
-    change is committed and never while a page is built.
+    Ours, if the chain was busy at our commit; or a writer's that met the chain held by us and
+    left them to us, because we looked for waiting events before its commit.
     """
     if not session.info.pop(SEAL_AFTER_COMMIT, False):
         return
     try:
-        seal(session.get_bind())
+        seal_waiting(session.get_bind())
     except SQLAlchemyError:
         # Every change and its events are committed; the next commit or `audit seal` seals them.
         log.exception("Could not seal the audit chain now; it will be sealed by the next commit")
@@ -212,19 +217,41 @@ def _forget(session: Session, transaction) -> None:
 
 
 def seal(engine=None) -> int:
-    """Give every committed unsealed event its position and hashes, in order; return how many."""
+    """Give every committed unsealed event its position and hashes, in order; return how many.
+
+    Waits for the chain's head if it is held (the ``audit seal`` and ``audit verify`` commands).
+    Like every holder, it looks again after its commit (:func:`seal_waiting`).
+    """
+    engine = engine or db.engine
+    with engine.begin() as conn:
+        # After a wait the head's look at waiting events may be out of date: look again.
+        position, prev_hash, _ = _lock_head(conn, wait=True)
+        count, position, prev_hash = _seal_batch(conn, position, prev_hash)
+        if count:
+            conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
+    return count + seal_waiting(engine)
+
+
+def seal_waiting(engine=None) -> int:
+    """Seal committed unsealed events if the chain's head is free, never waiting; return how many.
+
+    One lock-free query when nothing waits. If the head is held, its holder looks again after
+    its own commit, so the events are left to it.
+    """
     engine = engine or db.engine
     total = 0
     while True:
+        with engine.connect() as look:  # one round trip: no BEGIN and COMMIT around the look
+            if not look.execution_options(isolation_level="AUTOCOMMIT").execute(_ANY_WAITING).scalar():
+                return total
         with engine.begin() as conn:
-            # After a wait the head's look at waiting events may be out of date: look again.
-            position, prev_hash, _ = _lock_head(conn, wait=True)
-            count, position, prev_hash = _seal_batch(conn, position, prev_hash)
+            head = _lock_head(conn)
+            if head is None:
+                return total
+            count, position, prev_hash = _seal_batch(conn, head[0], head[1])
             if count:
                 conn.execute(_MOVE_HEAD, {"b_seq": position, "b_hash": prev_hash})
         total += count
-        if count < BATCH:
-            return total
 
 
 def _seal_batch(conn, position: int, prev_hash: str) -> tuple[int, int, str]:

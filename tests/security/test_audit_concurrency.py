@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from practice import audit, seams
@@ -122,20 +122,62 @@ def test_a_page_that_finds_the_chain_busy_commits_without_waiting_and_is_sealed_
     assert holding.wait(WAIT)
     path = f"/couples/{world['couple1'].id}"
     page, answer = in_thread(lambda: x.get(path))
-    committed = []
-    for _ in range(200):  # X's view is committed, unsealed, while the chain is still held
-        db.session.rollback()
-        committed = [e for e in events_since(before) if e.action == "couple.view"]
-        if committed:
-            break
-        threading.Event().wait(0.05)
-    assert committed and committed[0].position is None and not go_on.is_set()
+    page.join(WAIT)
+    assert not page.is_alive(), "X's page waited for the chain"
+    assert answer["response"].status_code == 200 and not go_on.is_set()
+    db.session.rollback()
+    [committed] = [e for e in events_since(before) if e.action == "couple.view"]
+    assert committed.position is None  # committed with the page, unsealed, while the chain is held
     go_on.set()
     holder.join(WAIT)
-    page.join(WAIT)
-    assert answer["response"].status_code == 200
     db.session.expire_all()
-    assert db.session.get(AuditEvent, committed[0].seq).position is not None
+    # The holder looked again after its commit and sealed X's view.
+    assert db.session.get(AuditEvent, committed.seq).position is not None
+    assert audit.verify() == []
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SKIP LOCKED is PostgreSQL's; SQLite has one writer")
+def test_a_page_that_held_the_chain_seals_what_another_page_committed_meanwhile(
+        app, world, new_client):
+    """X's page holds the head at its commit; Y's page commits unsealed and leaves them to X.
+
+    X looked for waiting events before Y's commit, so only X's look after its own commit can
+    find Y's view: without it, Y's view would wait for the next writer, however long that is.
+    """
+    x, y = new_client(), new_client()
+    x.auth.login(world["X"])
+    y.auth.login(world["Y"])
+    audit.seal()
+    before = last_seq()
+    mine, theirs = f"/couples/{world['couple1'].id}", f"/couples/{world['couple2'].id}"
+    holding, go_on = threading.Event(), threading.Event()
+
+    def pause_while_holding(conn, cursor, statement, parameters, context, executemany):
+        if threading.current_thread().name == "X's page" and "SKIP LOCKED" in statement:
+            holding.set()
+            go_on.wait(WAIT)
+
+    event.listen(db.engine, "after_cursor_execute", pause_while_holding)
+    try:
+        page_x = threading.Thread(target=lambda: x.get(mine),
+                                  name="X's page", daemon=True)
+        page_x.start()
+        assert holding.wait(WAIT), "X's page never took the chain's head"
+        page_y, answer = in_thread(lambda: y.get(theirs))
+        page_y.join(WAIT)
+        assert not page_y.is_alive(), "Y's page waited for the chain"
+        assert answer["response"].status_code == 200
+        db.session.rollback()
+        [y_view] = [e for e in events_since(before) if e.action == "couple.view"]
+        assert y_view.position is None
+        go_on.set()
+        page_x.join(WAIT)
+    finally:
+        go_on.set()
+        event.remove(db.engine, "after_cursor_execute", pause_while_holding)
+    db.session.expire_all()
+    views = [e for e in events_since(before) if e.action == "couple.view"]
+    assert len(views) == 2 and all(e.position is not None for e in views)
     assert audit.verify() == []
 
 
@@ -148,7 +190,7 @@ def test_an_event_left_unsealed_is_reported_then_sealed(app, world, client, auth
         raise OperationalError("SELECT audit_head", {}, Exception("server closed the connection"))
 
     monkeypatch.setattr(audit, "_lock_head", lambda conn, wait=False: None)
-    monkeypatch.setattr(audit, "seal", database_gone)
+    monkeypatch.setattr(audit, "seal_waiting", database_gone)
     assert client.get(f"/couples/{world['couple1'].id}").status_code == 200
     monkeypatch.undo()
     db.session.expire_all()
