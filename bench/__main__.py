@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from bench import budget, concurrency
 from bench.catalogue import split
-from bench.load import Server, check, sign_in, totp, wrk
+from bench.load import Server, check, rounded, sign_in, totp, wrk
 from bench.seed import ROOT, seed, settings
 from bench.served import add_visits_table
 from bench.statements import Counter
@@ -73,7 +73,7 @@ def measure_size(
         def bare_runs():
             for name, path in (("read", bare_path), ("audited", audited_path)):
                 result = wrk(server.base, [(anyone, "GET", path, "")], seconds, connections)
-                figures["bare"][name].append(_rounded(result))
+                figures["bare"][name].append(rounded(result))
                 _line(f"bare {name}", result, None)
 
         bare_runs()
@@ -87,7 +87,7 @@ def measure_size(
             )
             sql = counter.count(run["browser"].headers(), run["method"], run["path"], run["body"])
             figures["pages"][name] = {
-                **_rounded(result),
+                **rounded(result),
                 "sql": sql,
                 "bytes": run["bytes"],
                 "method": run["method"],
@@ -146,21 +146,6 @@ def _searching(browser, base: str):
     return copy
 
 
-def _rounded(result: dict) -> dict:
-    """wrk's figures, rounded for the results file."""
-    if result["unexpected"] or result["socket_errors"]:
-        raise SystemExit(
-            f"wrk saw {result['unexpected']} unexpected answers and {result['socket_errors']} "
-            "socket errors: not measuring"
-        )
-    return {
-        "rps": round(result["rps"], 1),
-        "p50_ms": round(result["p50"], 2),
-        "p99_ms": round(result["p99"], 2),
-        "requests": result["requests"],
-    }
-
-
 def _memory(first: dict, last: dict) -> dict:
     """Peak resident memory of a worker, and the largest growth between the two readings."""
     growth = max(last[pid]["rss"] / first[pid]["rss"] - 1 for pid in first if pid in last)
@@ -176,8 +161,7 @@ def _line(name: str, result: dict, sql) -> None:
     """Print one measured row."""
     print(
         f"   {name:<22} {result['rps']:>8.0f} req/s  p50 {result['p50']:>6.1f} ms  "
-        f"p99 {result['p99']:>6.1f} ms"
-        + (f"  {sql:>2} SQL" if sql is not None else "")
+        f"p99 {result['p99']:>6.1f} ms" + (f"  {sql:>2} SQL" if sql is not None else "")
     )
 
 
@@ -227,7 +211,7 @@ def main() -> None:
         },
         "sizes": {},
     }
-    for size in args.sizes.split(","):
+    for size in filter(None, args.sizes.split(",")):
         results["sizes"][size] = measure_size(
             size, args.db, folder, args.seconds, args.workers, args.connections
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.load import Server, sign_in, totp, wrk
+from bench.load import Server, rounded, sign_in, totp, wrk
 from bench.seed import load, seed, settings
 from bench.statements import Counter
 
@@ -82,11 +82,7 @@ def measure(pg_url: str, folder: Path) -> dict:
                 sampler.join()
             audit = sum(count for statement, count in waiting.items() if "audit" in statement.lower())
             figures["levels"][str(level)] = {
-                "rps": round(result["rps"], 1),
-                "p50_ms": round(result["p50"], 2),
-                "p99_ms": round(result["p99"], 2),
-                "requests": result["requests"],
-                "unexpected": result["unexpected"],
+                **rounded(result),
                 "lock_waits": sum(seen),
                 "samples": len(seen),
                 "audit_lock_waits": audit,

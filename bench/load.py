@@ -217,3 +217,18 @@ def wrk(
     figures = json.loads(re.search(r"^WRK (.+)$", output, re.M)[1])
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
+
+
+def rounded(result: dict) -> dict:
+    """wrk's figures, rounded for the results file."""
+    if result["unexpected"] or result["socket_errors"]:
+        raise SystemExit(
+            f"wrk saw {result['unexpected']} unexpected answers and {result['socket_errors']} "
+            "socket errors: not measuring"
+        )
+    return {
+        "rps": round(result["rps"], 1),
+        "p50_ms": round(result["p50"], 2),
+        "p99_ms": round(result["p99"], 2),
+        "requests": result["requests"],
+    }
