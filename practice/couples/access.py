@@ -46,8 +46,7 @@ def caseload_query(search: str = "", status: CoupleStatus = CoupleStatus.active)
         # %, _ and the escape character itself are plain characters in a name search.
         escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        names = select(Partner.couple_id).where(
-            db.func.lower(Partner.name).like(pattern, escape="\\"))
+        names = select(Partner.couple_id).where(Partner.search_name.like(pattern, escape="\\"))
         query = query.where(or_(Couple.sort_label.like(pattern, escape="\\"), Couple.id.in_(names)))
     # The caseload shows each partner's invitation state: loaded with the couples, not 2 per row.
     # Ordered as ix_couple_caseload is, so a page is read off the index, not sorted per request.

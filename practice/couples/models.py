@@ -41,7 +41,7 @@ CONFIDENTIALITY_TEXT = {
 
 
 def sort_label_of(label: str) -> str:
-    """How a couple's label sorts and is searched: in lower case."""
+    """How a couple's label or a partner's name sorts and is searched: in lower case."""
     return label.lower()
 
 
@@ -96,6 +96,9 @@ class Partner(db.Model):
     position: Mapped[int]
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    #: The name in lower case, set with it: the caseload search matches it without lowering
+    #: every partner's name in SQL on each search.
+    search_name: Mapped[str] = mapped_column(String(360))
     email: Mapped[str] = mapped_column(String(255))
     pronouns: Mapped[str | None] = mapped_column(String(40))
 
@@ -105,6 +108,12 @@ class Partner(db.Model):
         back_populates="partner", order_by="Invitation.created_at.desc()",
         cascade="all, delete-orphan",
     )
+
+    @validates("name")
+    def _keep_search_name(self, key: str, name: str) -> str:
+        """Set the search name whenever the name is set."""
+        self.search_name = sort_label_of(name)
+        return name
 
     def __repr__(self) -> str:
         return f"<Partner {self.id}>"

@@ -158,6 +158,18 @@ def test_a_renamed_couple_takes_its_new_place_whatever_the_case_of_its_letters(
     assert couple_labels(search("éva")) == ["ÉVA & ÉD"]
 
 
+def test_search_finds_a_renamed_partner_whatever_the_case_of_their_letters(
+    client, counselor, make_couple, search
+):
+    couple = make_couple(counselor, label="The Petrovs", names=("Anna Petrova", "Ivan Petrov"))
+    make_couple(counselor, names=("Cy Diaz", "Di Diaz"))
+    couple.partners[0].name = "АННА Петрова"
+    db.session.commit()
+
+    assert couple_labels(search("анна")) == ["The Petrovs"]
+    assert couple_labels(search("anna")) == []
+
+
 def test_next_page_of_a_search_keeps_the_search_out_of_the_address(
     small_pages, client, counselor, make_couple, search
 ):
