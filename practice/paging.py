@@ -2,6 +2,7 @@
 
 import re
 import sys
+from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
@@ -30,19 +31,59 @@ def requested_page(number) -> int:
     return int(sign + digits)
 
 
-def page_of(query: sa.Select, number, per_page: int) -> Pagination:
-    """Page ``number`` of ``query``: below 1 or not a number gives page 1, past the end the last page.
-
-    ``number`` may be an int or the text from the address (``request.args.get("page", "")``).
-    """
+def _clamped(query: sa.Select, number, per_page: int) -> tuple[int, int]:
+    """The page to show (within the list) and how many rows the list has."""
     # Count first and clamp, so the offset is always within the list: a page number taken from the
     # address can make (page - 1) * per_page overflow SQLite's 64-bit integers (a 500, not a page).
     counted = query.options(lazyload("*")).order_by(None).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     last = max(1, ceil(total / per_page))
-    page = min(max(requested_page(number), 1), last)
+    return min(max(requested_page(number), 1), last), total
+
+
+def page_of(query: sa.Select, number, per_page: int) -> Pagination:
+    """Page ``number`` of ``query``: below 1 or not a number gives page 1, past the end the last page.
+
+    ``number`` may be an int or the text from the address (``request.args.get("page", "")``).
+    """
+    page, total = _clamped(query, number, per_page)
     pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=None, error_out=False,
                              count=False)
     # Flask-SQLAlchemy's documented way to skip its own count query when the total is already known.
     pagination.total = total
     return pagination
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which page of a list is shown, as plain numbers (for lists read as plain rows)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (at least one)."""
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def offset(self) -> int:
+        """How many rows come before this page."""
+        return (self.page - 1) * self.per_page
+
+    @property
+    def prev(self) -> int | None:
+        """The page before this one, if any."""
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        """The page after this one, if any."""
+        return self.page + 1 if self.page < self.pages else None
+
+
+def page_numbers(query: sa.Select, number, per_page: int) -> Page:
+    """Which page of ``query`` to show, clamped as ``page_of`` clamps it, without reading its rows."""
+    page, total = _clamped(query, number, per_page)
+    return Page(page, per_page, total)

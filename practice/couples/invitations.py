@@ -34,11 +34,15 @@ def token_hash(token: str) -> str:
 
 def state_of(partner: Partner) -> InvitationState:
     """Return the partner's invitation state from their latest invitation."""
-    if partner.user_id is not None:
+    return state_from(partner.user_id, partner.invitations[0] if partner.invitations else None)
+
+
+def state_from(user_id, latest) -> InvitationState:
+    """The invitation state of a partner with this user id and latest invitation (or None)."""
+    if user_id is not None:
         return InvitationState.accepted
-    if not partner.invitations:
+    if latest is None:
         return InvitationState.not_invited
-    latest = partner.invitations[0]
     if latest.revoked_at is not None:
         return InvitationState.revoked
     if latest.expires_at <= utcnow():

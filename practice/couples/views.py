@@ -21,11 +21,10 @@ from practice.auth.guards import role_required
 from practice.couples import access, invitations, services, trail
 from practice.couples.models import CONFIDENTIALITY_TEXT, CoupleStatus
 from practice.couples.schemas import CoupleSchema, form_to_nested
-from practice.couples.summaries import summarise, viewer_of
+from practice.couples.summaries import summarise, summarise_rows, viewer_of
 from practice.extensions import db
 from practice.fields import form_errors, time_zones, without_control_characters
 from practice.mail import where_mail_went
-from practice.paging import page_of
 
 bp = Blueprint("couples", __name__, url_prefix="/couples")
 
@@ -68,13 +67,12 @@ def caseload():
         return redirect(url_for("couples.caseload", search="1" if search else None,
                                 status=status.value if status is CoupleStatus.archived else None), 303)
     search = _kept_search() if request.args.get("search") == "1" else _keep_search("")
-    query = access.caseload_query(search, status)
-    page = page_of(query, request.args.get("page", ""), current_app.config["CASELOAD_PAGE_SIZE"])
+    page, rows = access.caseload_page(search, status, request.args.get("page", ""),
+                                      current_app.config["CASELOAD_PAGE_SIZE"])
     data = {
-        "couples": [summarise(couple) for couple in page.items],
+        "couples": summarise_rows(rows),
         "paging": {"page": page.page, "pages": page.pages, "total": page.total,
-                   "prev": page.prev_num if page.has_prev else None,
-                   "next": page.next_num if page.has_next else None},
+                   "prev": page.prev, "next": page.next},
         "search": search, "status": status.value,
     }
     return pages.read_page("couples/caseload.html", data, action="caseload.view",
