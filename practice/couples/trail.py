@@ -9,13 +9,12 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
 
 from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.couples.models import Couple, Partner
 from practice.extensions import db
-from practice.paging import page_of
+from practice.paging import page_numbers
 
 #: One sentence per action; ``{actor}`` is who did it ("You" for the reader), ``{was}`` agrees
 #: with it, ``{partner}`` is the partner the action was about. "action:object_type" wins over
@@ -140,6 +139,9 @@ def action_label(action: str) -> str:
     return text[0].upper() + text[1:]
 
 
+#: What a sentence and its codes read of an event: the trail reads these, not AuditEvent records.
+_SHOWN = (AuditEvent.seq, AuditEvent.at, AuditEvent.actor_id, AuditEvent.action, AuditEvent.object_type,
+          AuditEvent.object_id, AuditEvent.outcome, AuditEvent.request_id)
 # The events of _about_couple, with the couple as a parameter so the statement is built once.
 _PAIRS = (sa.select(AuditEvent.actor_id, AuditEvent.action)
           .where(AuditEvent.couple_id == sa.bindparam("couple_id")).distinct().subquery())
@@ -188,15 +190,17 @@ def page(couple: Couple, viewer_id, args) -> dict:
     who = who if who in {person["value"] for person in people} else ""
     action = args.get("action", "")
     action = action if action in {choice["value"] for choice in actions} else ""
-    # Names come from ``accounts``: the event's actor row is not needed, nor loaded.
-    query = sa.select(AuditEvent).where(_about_couple(couple)).options(lazyload(AuditEvent.actor))
+    # Plain rows of the columns a sentence needs; names come from ``accounts``, not actor rows.
+    query = sa.select(*_SHOWN).where(_about_couple(couple))
     if who == NOBODY:
         query = query.where(AuditEvent.actor_id.is_(None))
     elif who:
         query = query.where(AuditEvent.actor_id == uuid.UUID(who))
     if action:
         query = query.where(AuditEvent.action == action)
-    shown = page_of(query.order_by(AuditEvent.seq.desc()), args.get("page", ""), PER_PAGE)
+    shown = page_numbers(query, args.get("page", ""), PER_PAGE)
+    rows = db.session.execute(
+        query.order_by(AuditEvent.seq.desc()).limit(PER_PAGE).offset(shown.offset)).all()
     events = [{
         "seq": event.seq,
         "at": event.at,
@@ -204,13 +208,12 @@ def page(couple: Couple, viewer_id, args) -> dict:
         "flag": flag(event),
         "codes": {"action": event.action, "object": f"{event.object_type} {event.object_id}".strip(),
                   "outcome": event.outcome, "request id": event.request_id or "—", "seq": event.seq},
-    } for event in shown.items]
+    } for event in rows]
     return {
         "couple": {"id": str(couple.id), "label": couple.label, "time_zone": couple.time_zone},
         "events": events,
         "filters": {"who": who, "action": action, "people": people, "actions": actions,
                     "codes": args.get("codes") == "1"},
         "paging": {"page": shown.page, "pages": shown.pages, "total": shown.total,
-                   "prev": shown.prev_num if shown.has_prev else None,
-                   "next": shown.next_num if shown.has_next else None},
+                   "prev": shown.prev, "next": shown.next},
     }
