@@ -8,7 +8,6 @@ from sqlalchemy import event
 
 from practice.couples.invitations import invite_partner
 from practice.extensions import db
-from tests.conftest import POSTGRES
 
 
 @contextlib.contextmanager
