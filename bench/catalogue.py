@@ -2,6 +2,11 @@
 
 A feature adds its own entries here when it lands (with what it seeds in ``bench.seed``). Until a
 page's endpoint exists in the app, the bench names it as missing instead of measuring it.
+
+PDFs are measured once ``practice/pdf.py`` exists (the habits issue builds it): each PDF is fetched
+cold (its cache emptied) and cached, and the exact HTML that ``pdf.py`` handed to WeasyPrint is
+rendered again by raw ``weasyprint.HTML(string=...).write_pdf()`` in the same run. So ``pdf.py``
+makes every PDF through one function the bench can wrap to capture that HTML.
 """
 
 from dataclasses import dataclass, field
