@@ -9,7 +9,7 @@ expiry may lag activity by a few minutes: it never outlives what Flask would hav
 from datetime import UTC, datetime
 
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 #: How long an unchanged session's cookie keeps its signature before the next response renews it.
 RESIGN_AFTER_SECONDS = 300
@@ -25,6 +25,18 @@ class SessionCookie(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, renewing an unchanged cookie every few minutes only."""
 
     session_class = SignedCookieSession
+
+    def __init__(self) -> None:
+        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] = ((), None)
+
+    def get_signing_serializer(self, app) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per secret key (and fallbacks) instead of per request."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached_keys, serializer = self._serializer
+        if serializer is None or cached_keys != keys:
+            serializer = super().get_signing_serializer(app)
+            self._serializer = (keys, serializer)
+        return serializer
 
     def open_session(self, app, request) -> SignedCookieSession | None:
         """Read the cookie as Flask does, keeping the time it was signed."""
