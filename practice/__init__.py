@@ -37,13 +37,14 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from flask_security import SQLAlchemyUserDatastore
 
-    from practice import headers, models, sqlite, timezones  # noqa: F401  (sqlite sets its pragmas on import)
+    from practice import headers, models, sqlite, timezones, urls  # noqa: F401  (sqlite sets its pragmas on import)
     from practice.auth import cookie, events, json_bodies, next_page, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
     from practice.extensions import api, csrf, db, limiter, mail, migrate, security
 
     headers.init_app(app)
+    urls.init_app(app)
     timezones.init_app(app)
     cookie.init_app(app)
     db.init_app(app)
