@@ -37,7 +37,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to this app."""
     from flask_security import SQLAlchemyUserDatastore
 
-    from practice import headers, models, sqlite, timezones, urls  # noqa: F401  (sqlite sets its pragmas on import)
+    from practice import csrf_tokens, headers, models, sqlite, timezones, urls  # noqa: F401  (sqlite sets its pragmas on import)
     from practice.auth import cookie, events, json_bodies, next_page, sessions, throttle
     from practice.auth.passwords import PracticePasswordUtil
     from practice.auth.twofactor import HashedRecoveryCodes, ReplayProtectedTotp
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    csrf_tokens.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
     datastore = SQLAlchemyUserDatastore(db, models.User, models.Role, models.WebAuthn)

@@ -94,6 +94,21 @@ def test_a_token_from_another_browser_is_refused(client, auth, world, new_client
     assert db.session.get(type(couple), couple.id).status == "active"
 
 
+
+def test_a_reused_page_token_still_works_and_signing_out_changes_it(client, auth, world):
+    """C1: pages of one sign-in may carry one signed token (practice.csrf_tokens); it is accepted,
+    and after signing out and in again the old one is refused."""
+    auth.login(world["P1A"])
+    first = auth.csrf("/account")
+    assert auth.csrf("/account") == first
+    assert client.post("/logout", data={"csrf_token": first}).status_code in (302, 303)
+    assert client.get("/api/v1/me").status_code == 401
+    auth.login(world["P1A"])
+    assert auth.csrf("/account") != first
+    assert client.post("/logout", data={"csrf_token": first}).status_code == 400
+    assert client.get("/api/v1/me").status_code == 200
+
+
 def test_get_requests_change_nothing(app, world, route_ids, new_client):
     """C1: opening every page (GET) as each role leaves every table as it was."""
     browsers = {}
