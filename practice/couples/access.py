@@ -49,8 +49,10 @@ def _caseload_couples(search: str, status: CoupleStatus):
         # %, _ and the escape character itself are plain characters in a name search.
         escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        names = select(Partner.couple_id).where(Partner.search_name.like(pattern, escape="\\"))
-        query = query.where(or_(Couple.sort_label.like(pattern, escape="\\"), Couple.id.in_(names)))
+        # Only this counselor's couples' partners are looked at, not every partner in the practice.
+        named = select(Partner.id).where(Partner.couple_id == Couple.id,
+                                         Partner.search_name.like(pattern, escape="\\")).exists()
+        query = query.where(or_(Couple.sort_label.like(pattern, escape="\\"), named))
     return query
 
 
