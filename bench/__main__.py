@@ -23,12 +23,14 @@ import sqlalchemy as sa
 
 from bench import budget, concurrency
 from bench.catalogue import split
-from bench.load import Server, check, rounded, sign_in, totp, wrk
+from bench.load import Server, check, rounded, send, sign_in, totp, wrk
 from bench.seed import ROOT, seed, settings
 from bench.served import add_visits_table
 from bench.statements import Counter
 
 RESULTS = ROOT / "bench" / "results.json"
+#: Worker memory is read after the first thousand requests and again after the last thousand.
+THOUSAND = 1000
 #: A client's full name, as a counselor types it: one couple found at S and at L alike, so the
 #: page's cost is compared at the same size of answer.
 SEARCH_WORDS = "Анна3 Петрова"
@@ -63,7 +65,7 @@ def measure_size(
         anyone = browsers["partner"]
 
         everything = [(run["browser"], run["method"], run["path"], run["body"]) for run in runs.values()]
-        wrk(server.base, everything, 2, connections)  # the first requests: imports, caches, pools
+        send(server.base, everything, THOUSAND)  # the first thousand requests: imports, caches, pools
         memory_first = server.memory()
         figures: dict = {
             "couples": practice.couples,
@@ -96,7 +98,7 @@ def measure_size(
             }
             _line(name, result, sql)
         bare_runs()
-        wrk(server.base, everything, 2, connections)  # the last requests
+        send(server.base, everything, THOUSAND)  # the last thousand
         memory_last = server.memory()
         figures["memory"] = _memory(memory_first, memory_last)
         figures["missing"] = found.missing
@@ -106,7 +108,8 @@ def measure_size(
             )
         print(
             f"   worker memory: peak {figures['memory']['peak_mib']:.0f} MiB, growth "
-            f"{figures['memory']['growth'] * 100:+.1f}% from after the first requests to after the last"
+            f"{figures['memory']['growth'] * 100:+.1f}% from after the first thousand requests "
+            "to after the last thousand"
         )
         return figures
     finally:

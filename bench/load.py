@@ -170,6 +170,15 @@ def check(browser: Browser, base: str, method: str, path: str, body: str, expect
     return len(answer.content)
 
 
+def send(base: str, requests_: list[tuple[Browser, str, str, str]], count: int) -> None:
+    """Send ``count`` requests one after another, rotating over (browser, method, path, body)."""
+    client = requests.Session()  # keeps the connection; its own cookie jar stays empty
+    for number in range(count):
+        browser, method, path, body = requests_[number % len(requests_)]
+        client.request(method, base + path, data=body or None, allow_redirects=False,
+                       headers={**browser.headers(), "Content-Type": "application/json"})
+
+
 def wrk(
     base: str,
     requests_: list[tuple[Browser, str, str, str]],
