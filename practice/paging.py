@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from math import ceil
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import lazyload
 
 from practice.extensions import db
@@ -29,29 +28,6 @@ def requested_page(number) -> int:
     if len(digits) > MOST_DIGITS:
         return -sys.maxsize if sign == "-" else sys.maxsize
     return int(sign + digits)
-
-
-def _clamped(query: sa.Select, number, per_page: int) -> tuple[int, int]:
-    """The page to show (within the list) and how many rows the list has."""
-    # Count first and clamp, so the offset is always within the list: a page number taken from the
-    # address can make (page - 1) * per_page overflow SQLite's 64-bit integers (a 500, not a page).
-    counted = query.options(lazyload("*")).order_by(None).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    last = max(1, ceil(total / per_page))
-    return min(max(requested_page(number), 1), last), total
-
-
-def page_of(query: sa.Select, number, per_page: int) -> Pagination:
-    """Page ``number`` of ``query``: below 1 or not a number gives page 1, past the end the last page.
-
-    ``number`` may be an int or the text from the address (``request.args.get("page", "")``).
-    """
-    page, total = _clamped(query, number, per_page)
-    pagination = db.paginate(query, page=page, per_page=per_page, max_per_page=None, error_out=False,
-                             count=False)
-    # Flask-SQLAlchemy's documented way to skip its own count query when the total is already known.
-    pagination.total = total
-    return pagination
 
 
 @dataclass(frozen=True)
@@ -84,6 +60,14 @@ class Page:
 
 
 def page_numbers(query: sa.Select, number, per_page: int) -> Page:
-    """Which page of ``query`` to show, clamped as ``page_of`` clamps it, without reading its rows."""
-    page, total = _clamped(query, number, per_page)
-    return Page(page, per_page, total)
+    """Which page of ``query`` to show, without reading its rows: below 1 or not a number gives
+    page 1, past the end the last page.
+
+    ``number`` may be an int or the text from the address (``request.args.get("page", "")``).
+    """
+    # Count first and clamp, so the offset is always within the list: a page number taken from the
+    # address can make (page - 1) * per_page overflow SQLite's 64-bit integers (a 500, not a page).
+    counted = query.options(lazyload("*")).order_by(None).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    last = max(1, ceil(total / per_page))
+    return Page(min(max(requested_page(number), 1), last), per_page, total)

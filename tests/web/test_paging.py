@@ -1,12 +1,14 @@
-"""page_of: whatever page number an address carries, the list shows a page that exists."""
+"""page_numbers: whatever page number an address carries, the list shows a page that exists."""
 
 import sys
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from practice.auth.models import User
-from practice.paging import page_of
+from practice.extensions import db
+from practice.paging import page_numbers
 
 
 @pytest.fixture
@@ -15,6 +17,14 @@ def five_people(make_user):
     for letter in "edcba":
         make_user("partner", email=f"{letter}@example.com", two_factor=False)
     return select(User).order_by(User.email)
+
+
+def page_of(query, number, per_page) -> SimpleNamespace:
+    """The page ``page_numbers`` picks, with its rows read as a list page reads them."""
+    page = page_numbers(query, number, per_page)
+    items = db.session.scalars(query.limit(per_page).offset(page.offset)).all()
+    return SimpleNamespace(items=items, page=page.page, pages=page.pages, total=page.total,
+                           has_prev=page.prev is not None, has_next=page.next is not None)
 
 
 def emails(page) -> list[str]:
