@@ -138,20 +138,6 @@ def test_local_time_reads_in_the_couples_zone(moment, zone, shown):
     assert timezones.local_time(moment, zone, now=NOW) == shown
 
 
-@pytest.mark.parametrize("with_year", [False, True])
-def test_the_clock_is_written_as_babel_writes_it_every_hour_of_a_year(with_year):
-    from datetime import timedelta
-
-    from babel.dates import format_datetime
-
-    pattern = "EEE d MMM y, h:mm" if with_year else "EEE d MMM, h:mm"
-    start = datetime(2026, 1, 1, 0, 7, tzinfo=UTC)
-    for hours in range(0, 366 * 24, 5):
-        moment = start + timedelta(hours=hours, minutes=hours % 53)
-        assert timezones._clock(moment, with_year) == format_datetime(
-            moment, pattern, tzinfo=UTC, locale=timezones.LOCALE)
-
-
 def test_templates_have_the_filters(app):
     with app.test_request_context():
         html = render_template_string("{{ z|zone_name }} | {{ z|zone_label }} | {{ t|local_time(z) }}",
