@@ -2,7 +2,8 @@
 
 For each size (S: 10 couples, L: 2,000) it seeds a fresh practice (SQLite by default, or the
 PostgreSQL server of ``--db``), serves it with gunicorn and loads every page of ``bench.catalogue``
-with wrk, between runs of the bare read and the bare audited read (``bench.served``). Then the
+with wrk, between runs of the bare read, the bare audited read and the signed-in floor
+(``bench.served``). Then the
 couple page on PostgreSQL with 4 workers at 4, 16 and 32 connections (``bench.concurrency``).
 Writes every figure to ``bench/results.json`` with the ``ratios`` the budget is checked against.
 
@@ -62,6 +63,7 @@ def measure_size(
         runs = _prepare(found.pages, browsers, server.base, ids)
         bare_path = f"/bare/read?couple={ids['couple']}&bytes={runs['couple page']['bytes']}"
         audited_path = bare_path.replace("/bare/read", "/bare/audited")
+        floor_path = bare_path.replace("/bare/read", "/bench/floor")
         anyone = browsers["partner"]
 
         everything = [(run["browser"], run["method"], run["path"], run["body"]) for run in runs.values()]
@@ -71,11 +73,11 @@ def measure_size(
             "couples": practice.couples,
             "seed_seconds": round(seeded, 1),
             "pages": {},
-            "bare": {"read": [], "audited": []},
+            "bare": {"read": [], "audited": [], "floor": []},
         }
 
         def bare_runs():
-            for name, path in (("read", bare_path), ("audited", audited_path)):
+            for name, path in (("read", bare_path), ("audited", audited_path), ("floor", floor_path)):
                 result = wrk(server.base, [(anyone, "GET", path, "")], seconds, connections)
                 figures["bare"][name].append(rounded(result))
                 _line(f"bare {name}", result, None)
@@ -102,7 +104,7 @@ def measure_size(
         memory_last = server.memory()
         figures["memory"] = _memory(memory_first, memory_last)
         figures["missing"] = found.missing
-        for kind in ("read", "audited"):
+        for kind in ("read", "audited", "floor"):
             figures["bare"][f"{kind}_rps"] = round(
                 statistics.mean(r["rps"] for r in figures["bare"][kind]), 1
             )

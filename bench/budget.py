@@ -36,7 +36,12 @@ def ratios(results: dict) -> dict:
     }
     both = [name for name in sql.get("S", {}) if name in sql.get("L", {})]
     concurrency = results.get("concurrency", {}).get("levels", {})
+    floors = [(bare["floor_rps"] / bare["read_rps"], bare["floor_rps"] / bare["audited_rps"])
+              for bare in (figures["bare"] for figures in sizes.values()) if bare.get("floor_rps")]
     return {
+        # Not budgeted: how far the least signed-in, audited SecureBase page is from the bare routes.
+        "floor_vs_bare_min": _smallest(r for r, _ in floors),
+        "floor_vs_audited_bare_min": _smallest(a for _, a in floors),
         "page_vs_bare_min": _smallest(r for r, _ in reads),
         "page_vs_audited_bare_min": _smallest(a for _, a in reads),
         "write_vs_bare_min": _smallest(r for r, _ in writes),
@@ -87,11 +92,15 @@ def table(results: dict) -> str:
         header,
         "-" * len(header),
     ]
-    for name in ["bare read", "bare audited read", *names]:
+    references = {"bare read": "read", "bare audited read": "audited", "signed-in floor": "floor"}
+    for name in [*references, *names]:
         row = f"{name:<22}"
         for figures in sizes.values():
-            if name.startswith("bare"):
-                kind = "audited" if "audited" in name else "read"
+            if name in references:
+                kind = references[name]
+                if not figures["bare"].get(kind):
+                    row += f"{'-':>10}{'':>19}"
+                    continue
                 first = figures["bare"][kind][0]
                 rps = figures["bare"][kind + "_rps"]
                 row += f"{rps:>10.0f}{first['p50_ms']:>7.1f}{first['p99_ms']:>7.1f}{'':>5}"
@@ -119,6 +128,9 @@ def table(results: dict) -> str:
                 f"p99 {figures['p99_ms']:>6.1f}  lock waits {figures['lock_waits']} "
                 f"({figures['audit_lock_waits']} on the audit chain)"
             )
+    lines.append("The signed-in floor (not budgeted): "
+                 f"{results['ratios'].get('floor_vs_bare_min')} of the bare read, "
+                 f"{results['ratios'].get('floor_vs_audited_bare_min')} of the bare audited read")
     lines.append("Budget:")
     for name, verdict in results["budget"].items():
         limit = LIMITS.get(name)

@@ -56,7 +56,10 @@ class Browser:
     def headers(self) -> dict:
         """The headers wrk sends for this browser."""
         cookies = "; ".join(f"{name}={value}" for name, value in self.session.cookies.items())
-        return {"Cookie": cookies, "X-CSRFToken": self.csrf, "Accept": "text/html,application/json"}
+        # The browser that signed in, as it signed in: Flask-Login's session protection marks a
+        # session not fresh (and so re-signs its cookie on every answer) when the agent changes.
+        return {"Cookie": cookies, "X-CSRFToken": self.csrf, "Accept": "text/html,application/json",
+                "User-Agent": self.session.headers["User-Agent"]}
 
 
 def free_port() -> int:

@@ -6,6 +6,11 @@ indexed select (a couple by its primary key) and a Jinja page of about the size 
 Neither goes through SecureBase's sign-in, sessions, CSRF or headers: they are what Flask,
 SQLAlchemy, Jinja, gunicorn and the database cost on their own on this machine.
 
+``/bench/floor`` is the third reference, served by SecureBase itself: the same select and page,
+behind SecureBase's sign-in (a partner's session, checked as every page checks it), recorded and
+committed through ``practice.pages.read_page`` as every read page is. It is the least a
+signed-in, audited SecureBase page can cost: what a page costs beyond it is the page's own work.
+
 gunicorn calls ``create(settings)``; the benchmark passes the settings as a literal.
 """
 
@@ -13,7 +18,7 @@ import uuid
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request
-from jinja2 import DictLoader
+from jinja2 import ChoiceLoader, DictLoader
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 VISITS = sa.Table(
@@ -58,11 +63,34 @@ def bare_app(url: str) -> Flask:
     return app
 
 
+def add_floor(practice: Flask) -> None:
+    """Add ``/bench/floor`` to SecureBase: the bare page behind its sign-in, audited as its pages are."""
+    from practice.auth.guards import role_required
+    from practice.extensions import db
+    from practice.pages import read_page
+
+    loaders = [DictLoader({"bench/floor.html": PAGE}), practice.jinja_env.loader]
+    practice.jinja_env.loader = ChoiceLoader(loaders)
+    couples = sa.table("couple", sa.column("id", sa.Uuid), sa.column("label"), sa.column("time_zone"))
+
+    @role_required("partner")
+    def floor():
+        couple_id = uuid.UUID(request.args["couple"])
+        row = db.session.execute(sa.select(couples).where(couples.c.id == couple_id)).one()
+        items = max(1, int(request.args.get("bytes", "6000")) // ITEM_BYTES)
+        return read_page("bench/floor.html", {"label": row.label, "id": couple_id, "zone": row.time_zone,
+                                              "items": items},
+                         action="bench.floor", object_type="couple", object_id=couple_id, couple_id=couple_id)
+
+    practice.add_url_rule("/bench/floor", "bench_floor", floor)
+
+
 def create(settings: dict):
-    """SecureBase at ``/`` and the bare app at ``/bare``, one WSGI app for gunicorn."""
+    """SecureBase at ``/`` (with its floor) and the bare app at ``/bare``, one WSGI app for gunicorn."""
     from practice import create_app
 
     practice = create_app(settings)
+    add_floor(practice)
     return DispatcherMiddleware(practice, {"/bare": bare_app(settings["SQLALCHEMY_DATABASE_URI"])})
 
 

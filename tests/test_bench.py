@@ -4,7 +4,8 @@ import pytest
 
 from bench import budget
 from bench.catalogue import split
-from bench.served import add_visits_table, bare_app
+from bench.served import add_floor, add_visits_table, bare_app
+from tests.conftest import events_since, last_seq
 
 
 def figures(page_rps: float, sql: int, method: str = "GET") -> dict:
@@ -69,3 +70,16 @@ def test_the_bare_routes_read_and_write_the_bench_database(app, make_user, make_
     assert client.get(f"/audited?couple={couple.id}").status_code == 200
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM bench_visit").scalar() == 1
+
+
+def test_the_signed_in_floor_is_a_partners_audited_page(app, client, auth, make_user, make_couple):
+    add_floor(app)
+    couple = make_couple(make_user("counselor"), joined=True, names=("Анна Петрова", "José O'Brien"))
+    path = f"/bench/floor?couple={couple.id}&bytes=6000"
+    assert client.get(path).status_code == 302  # nobody signed in: the sign-in page, as every page
+    auth.login(couple.partners[0].user)
+    before = last_seq()
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "<h1>Анна &amp; José</h1>" in page.get_data(as_text=True)
+    assert [event.action for event in events_since(before)] == ["bench.floor"]
