@@ -69,5 +69,10 @@ def page_numbers(query: sa.Select, number, per_page: int) -> Page:
     # address can make (page - 1) * per_page overflow SQLite's 64-bit integers (a 500, not a page).
     counted = query.options(lazyload("*")).order_by(None).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    return page_of_total(total, number, per_page)
+
+
+def page_of_total(total: int, number, per_page: int) -> Page:
+    """Which page to show of a list of ``total`` rows (counted by the caller), clamped as above."""
     last = max(1, ceil(total / per_page))
     return Page(min(max(requested_page(number), 1), last), per_page, total)

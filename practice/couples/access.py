@@ -7,14 +7,14 @@ import uuid
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from practice import audit
 from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
 from practice.extensions import db
-from practice.paging import page_numbers
+from practice.paging import page_of_total
 
 #: A couple's partners and their invitations, in the query that loads the couple: the number of
 #: statements stays the same however many couples, partners or invitations there are.
@@ -40,20 +40,39 @@ def deny(object_type: str, object_id, couple_id=None) -> None:
     abort(404)
 
 
-def _caseload_couples(search: str, status: CoupleStatus):
-    """Select the signed-in counselor's couples' own columns, optionally matching a name."""
+def _caseload_couples(searching: bool):
+    """The signed-in counselor's couples with a status, matching ``pattern`` when ``searching``."""
     query = select(Couple.id, Couple.label, Couple.status, Couple.time_zone, Couple.confidentiality,
                    Couple.counselor_id, Couple.sort_label).where(
-        Couple.counselor_id == current_user.id, Couple.status == status)
-    if search:
-        # %, _ and the escape character itself are plain characters in a name search.
-        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        Couple.counselor_id == bindparam("counselor_id"), Couple.status == bindparam("status"))
+    if searching:
+        pattern = bindparam("pattern")
         # Only this counselor's couples' partners are looked at, not every partner in the practice.
         named = select(Partner.id).where(Partner.couple_id == Couple.id,
                                          Partner.search_name.like(pattern, escape="\\")).exists()
         query = query.where(or_(Couple.sort_label.like(pattern, escape="\\"), named))
     return query
+
+
+def _caseload_statements(searching: bool) -> tuple:
+    """The caseload's count and its page of rows (couples, partners, invitations), built once."""
+    couples = _caseload_couples(searching)
+    count = select(func.count()).select_from(couples.subquery())
+    # Ordered as ix_couple_caseload is, so a page is read off the index, not sorted per request.
+    shown = couples.order_by(Couple.sort_label, Couple.id).limit(bindparam("limit")).offset(
+        bindparam("offset")).subquery()
+    rows = (select(shown, Partner.id.label("partner_id"), Partner.position, Partner.name, Partner.pronouns,
+                   Partner.email, Partner.user_id, Invitation.id.label("invitation_id"),
+                   Invitation.expires_at, Invitation.revoked_at)
+            .outerjoin(Partner, Partner.couple_id == shown.c.id)
+            .outerjoin(Invitation, Invitation.partner_id == Partner.id)
+            .order_by(shown.c.sort_label, shown.c.id, Partner.position, Invitation.created_at.desc()))
+    return count, rows
+
+
+#: (count, rows) for the whole caseload and for a search: building them per request cost more
+#: than running them.
+_CASELOAD = {searching: _caseload_statements(searching) for searching in (False, True)}
 
 
 def caseload_page(search: str, status: CoupleStatus, number, per_page: int):
@@ -62,19 +81,14 @@ def caseload_page(search: str, status: CoupleStatus, number, per_page: int):
     Returns the page's numbers and one row per couple, partner and invitation (each couple's rows
     together, partners in order, newest invitation first), read in one statement after the count.
     """
-    couples = _caseload_couples(search, status)
-    page = page_numbers(couples, number, per_page)
-    # Ordered as ix_couple_caseload is, so a page is read off the index, not sorted per request.
-    shown = couples.order_by(Couple.sort_label, Couple.id).limit(per_page).offset(page.offset).subquery()
-    rows = db.session.execute(
-        select(shown, Partner.id.label("partner_id"), Partner.position, Partner.name, Partner.pronouns,
-               Partner.email, Partner.user_id, Invitation.id.label("invitation_id"),
-               Invitation.expires_at, Invitation.revoked_at)
-        .outerjoin(Partner, Partner.couple_id == shown.c.id)
-        .outerjoin(Invitation, Invitation.partner_id == Partner.id)
-        .order_by(shown.c.sort_label, shown.c.id, Partner.position, Invitation.created_at.desc())
-    ).all()
-    return page, rows
+    count, rows = _CASELOAD[bool(search)]
+    values = {"counselor_id": current_user.id, "status": status}
+    if search:
+        # %, _ and the escape character itself are plain characters in a name search.
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values["pattern"] = f"%{escaped}%"
+    page = page_of_total(db.session.scalar(count, values) or 0, number, per_page)
+    return page, db.session.execute(rows, {**values, "limit": per_page, "offset": page.offset}).all()
 
 
 def counselor_couple(couple_id: uuid.UUID) -> Couple:
