@@ -80,7 +80,7 @@ def measure_size(
             for name, path in (("read", bare_path), ("audited", audited_path), ("floor", floor_path)):
                 result = wrk(server.base, [(anyone, "GET", path, "")], seconds, connections)
                 figures["bare"][name].append(rounded(result))
-                _line(f"bare {name}", result, None)
+                _line("signed-in floor" if name == "floor" else f"bare {name}", result, None)
 
         bare_runs()
         for name, run in runs.items():
