@@ -94,9 +94,10 @@ def register_features(app: Flask) -> None:
     A feature plugs in with one line here, ``homework.init_app(app)``; nothing else in the core
     names it.
     """
-    from practice import seams
+    from practice import homework, seams
 
     seams.init_app(app)
+    homework.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,8 +5,10 @@ from practice.audit import AuditEvent, AuditHead
 from practice.auth.drafts import FormDraft
 from practice.auth.models import LoginSession, Role, User, WebAuthn, roles_users
 from practice.couples.models import Couple, Invitation, Partner
+from practice.homework.models import HabitAssignment, HabitChange, HabitLog, HabitSettings
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Couple", "FormDraft", "Invitation", "LoginSession", "Partner", "Role",
-    "StaffInvitation", "User", "WebAuthn", "roles_users",
+    "AuditEvent", "AuditHead", "Couple", "FormDraft", "HabitAssignment", "HabitChange", "HabitLog",
+    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "StaffInvitation", "User", "WebAuthn",
+    "roles_users",
 ]

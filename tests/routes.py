@@ -12,7 +12,8 @@ a URL with ``url_for_rule``:
   ``invited_partner_id``), ``reset_token`` a live password-reset token of P2B, ``join_token`` a live
   staff invitation link for /join, ``setup_token`` a /tf-setup token that was never issued
   (Flask-Security makes real ones mid-setup);
-- ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static.
+- ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static;
+- ``habit_id`` is a habit of couple 1 for both partners, ``log_id`` P1A's log of it today.
 
 A new feature whose URLs carry a new parameter adds it here once: the object in
 ``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
@@ -54,8 +55,11 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         reset_token = generate_reset_password_token(world["P2B"])
         staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
         _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
+    habit, log = _habit_and_log(app, world)
     db.session.commit()
     return {
+        "habit_id": str(habit.id),
+        "log_id": str(log.id),
         "couple_id": str(couple1.id),
         "partner_id": str(couple1.partners[0].id),
         "user_id": str(spare.id),
@@ -68,6 +72,22 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         "static_file": "css/app.css",
         "fs_static_file": "js/webauthn.js",
     }
+
+
+def _habit_and_log(app, world):
+    """A habit of couple 1 for both partners (assigned by X), and P1A's log of it today."""
+    from practice.homework import services
+    from practice.homework.frequency import Frequency
+    from practice.homework.week import today_for
+
+    couple1 = world["couple1"]
+    with app.test_request_context():
+        today = today_for(couple1.time_zone)
+        habit = services.assign_habit(couple1, world["X"], {
+            "catalogue_key": "connection_bids", "frequency": Frequency("per_day", 3, 5),
+            "log_fields": ["count", "note"]}, today)
+        log, _ = services.log_habit(habit, couple1.partners[0], {"count": 1, "note": "a hug"}, today)
+    return habit, log
 
 
 def last_segment(link: str) -> str:

@@ -102,6 +102,13 @@ rule                                                 method  anon    X          
 /couples/<uuid:couple_id>/archive                    POST    login   >/couples/ 404        403                403        403        403
 /couples/<uuid:couple_id>/restore                    POST    login   >/couples/{couple_id}  404  403      403        403        403
 
+/couples/<uuid:couple_id>/habits/new                 GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/habits/new                 POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/habits/<uuid:habit_id>     GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/habits/<uuid:habit_id>     POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/habits/<uuid:habit_id>/pause   POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/habits/<uuid:habit_id>/resume  POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
+
 /admin/counselors                                    GET     login   403        403        200                403        403        403
 /admin/counselors                                    POST    login   403        403        422                403        403        403
 /admin/counselors/<uuid:user_id>/active              POST    login   403        403        >/admin/counselors 403        403        403
@@ -116,6 +123,14 @@ rule                                                 method  anon    X          
 /join/<token>                                        POST    422     409        409        409                409        409        409
 
 /portal/                                             GET     login   403        403        403                200        200        200
+/portal/week                                         GET     login   403        403        403                200        200        200
+/portal/habits/<uuid:habit_id>/log                   POST    login   403        403        403                >/portal/week  >/portal/week  404
+/portal/logs/<uuid:log_id>                           GET     login   403        403        403                200        404        404
+/portal/logs/<uuid:log_id>                           POST    login   403        403        403                >/portal/week  404  404
+/portal/logs/<uuid:log_id>/delete                    POST    login   403        403        403                >/portal/week  404  404
+/portal/habits/settings                              GET     login   403        403        403                200        200        200
+/portal/habits/settings                              POST    login   403        403        403                422        422        422
+/couples/<uuid:couple_id>/habits/<uuid:habit_id>/end     POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
 
 /api/v1/openapi.json                                 GET     200     200        200        200                200        200        200
 /api/v1/me                                           GET     401     200        200        200                200        200        200
@@ -299,18 +314,38 @@ def test_methods_a_rule_does_not_answer_are_405_for_everyone(app, matrix):
     assert not wrong, "\n".join(wrong)
 
 
+def habit_of(app, couple, counselor):
+    """A habit of ``couple`` for both partners, committed."""
+    from practice.homework import services
+    from practice.homework.frequency import Frequency
+
+    with app.test_request_context():
+        habit = services.assign_habit(couple, counselor, {
+            "title": "Evening walk", "frequency": Frequency("per_week", 2, 3), "log_fields": ["done"]},
+            datetime.now(UTC).date())
+    db.session.commit()
+    return habit
+
+
 def test_someone_elses_object_is_the_same_404_as_a_missing_one(app, world):
     """Z1/Z3/Z7: a miss for someone else's id is byte-for-byte the page for an id never issued."""
     couple1, couple2 = world["couple1"], world["couple2"]
     nobody = str(uuid.uuid4())
+    habit1, habit2 = (habit_of(app, couple, world[counselor]) for couple, counselor in
+                      ((couple1, "X"), (couple2, "Y")))
     # (who asks, rule, method, someone else's ids, ids that do not exist)
     cases = []
     for rule, method in EXPECTED:
         if "<uuid:couple_id>" not in rule:
             continue
-        mine_ids = {"couple_id": str(couple1.id), "partner_id": str(couple1.partners[0].id)}
-        missing_ids = {"couple_id": nobody, "partner_id": nobody}
+        mine_ids = {"couple_id": str(couple1.id), "partner_id": str(couple1.partners[0].id),
+                    "habit_id": str(habit1.id)}
+        missing_ids = {"couple_id": nobody, "partner_id": nobody, "habit_id": nobody}
         cases.append(("Y", rule, method, mine_ids, missing_ids))  # Y asks for X's couple
+        if "<uuid:habit_id>" in rule:
+            # X asks for a habit of Y's couple under X's own couple.
+            theirs = {"couple_id": str(couple1.id), "habit_id": str(habit2.id)}
+            cases.append(("X", rule, method, theirs, {**theirs, "habit_id": nobody}))
         if "<uuid:partner_id>" in rule:
             # X asks for a partner of Y's couple under X's own couple.
             theirs = {"couple_id": str(couple1.id), "partner_id": str(couple2.partners[0].id)}

@@ -1,0 +1,323 @@
+"""Habit pages: the counselor assigns and manages habits, a partner logs them (thin: services do the work).
+
+Every action is a plain form post, so the pages work without JavaScript. A form that does not
+validate is shown again with the message beside the field and everything typed kept (422).
+"""
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from practice import audit, pages
+from practice.auth import drafts
+from practice.auth.guards import role_required
+from practice.couples import access as couples_access
+from practice.couples.schemas import form_to_nested
+from practice.couples.summaries import summarise
+from practice.extensions import db
+from practice.fields import form_errors
+from practice.homework import access, services, week
+from practice.homework.catalogue import catalogue
+from practice.homework.frequency import KINDS
+from practice.homework.models import Sharing
+from practice.homework.schemas import LOG_FIELDS, AssignSchema, ChangeSchema, LogSchema
+
+counselor_bp = Blueprint("habits", __name__, url_prefix="/couples/<uuid:couple_id>/habits")
+partner_bp = Blueprint("homework", __name__, url_prefix="/portal")
+
+KIND_CHOICES = (("per_day", "A day"), ("per_week", "A week"), ("per_month", "A month"),
+                ("every_n_weeks", "Once every few weeks"), ("as_needed", "As needed (counts only)"))
+assert tuple(kind for kind, _ in KIND_CHOICES) == KINDS  # noqa: S101 (a new kind needs its words here)
+
+
+@counselor_bp.before_request
+@role_required("counselor")
+def _counselors_only():
+    """Only counselors manage habits; the couple itself is checked by each view."""
+
+
+@partner_bp.before_request
+@role_required("partner")
+def _partners_only():
+    """Only partners log habits."""
+
+
+# -- the counselor -------------------------------------------------------------------------------
+
+
+def _couple(couple_id: uuid.UUID):
+    """The counselor's couple as a record and as plain data, or 404."""
+    row = couples_access.counselor_couple(couple_id)
+    return row, summarise(row, current_user.display_name)
+
+
+@counselor_bp.route("/new", methods=["GET", "POST"])
+def assign(couple_id: uuid.UUID):
+    """Choose a habit from the catalogue (or write one), then set its target and who it is for."""
+    row, couple = _couple(couple_id)
+    if request.method == "POST":
+        form = form_to_nested(request.form)
+        form["log_fields"] = request.form.getlist("log_fields")
+        form.pop("csrf_token", None)
+        try:
+            data = _assignment(AssignSchema().load(form), couple)
+            habit = services.assign_habit(couple, current_user, data, week.today_for(couple.time_zone))
+        except ValidationError as error:
+            db.session.rollback()
+            return _assign_form(couple, request.form.get("catalogue_key", ""), request.form,
+                                form_errors(error), status=422)
+        db.session.commit()
+        flash(f"{services.habit_title(habit)} assigned.", "success")
+        return redirect(url_for("couples.show", couple_id=couple.id, _anchor="panel-habits"))
+    key = request.args.get("habit")
+    if key is None:
+        data = {"couple": couple, "suggested": catalogue().suggested(),
+                "more": [h for h in catalogue().habits if not h.suggested]}
+        return pages.read_page("homework/choose.html", data, action="habit.assign.view",
+                               object_type="couple", object_id=couple.id, couple_id=couple.id)
+    if key and catalogue().get(key) is None:
+        abort(404)
+    return _assign_form(couple, key, drafts.take(request.path) or _defaults(key), {})
+
+
+def _defaults(key: str) -> dict:
+    """The form for a catalogue habit, filled with its usual target and what it logs."""
+    habit = catalogue().get(key) if key else None
+    if habit is None:
+        return {"frequency.kind": "per_day", "frequency.min": "1", "log_fields": ["done", "note"]}
+    f = habit.frequency
+    return {"frequency.kind": f.kind, "frequency.min": f.min or "", "frequency.max": f.max or "",
+            "frequency.n": f.n or "", "frequency.minutes": f.minutes or "", "log_fields": list(habit.log)}
+
+
+def _assign_form(couple, key: str, form, errors: dict, status: int = 200):
+    """The assign form for a catalogue habit (or the counselor's own when ``key`` is empty)."""
+    chosen = form.getlist("log_fields") if hasattr(form, "getlist") else form.get("log_fields", [])
+    data = {"couple": couple, "habit": catalogue().get(key) if key else None, "key": key, "form": form,
+            "errors": errors, "kinds": KIND_CHOICES, "log_fields": LOG_FIELDS, "chosen": chosen}
+    html = render_template("homework/assign.html", **data)
+    if status == 200:
+        audit.record("habit.assign.view", object_type="couple", object_id=str(couple.id), couple_id=couple.id)
+        db.session.commit()
+    return html, status
+
+
+def _assignment(data: dict, couple) -> dict:
+    """The loaded form with "who it is for" turned into a partner of this couple (or both)."""
+    whom = data.pop("for_whom", "both")
+    if whom != "both":
+        partner = next((p for p in couple.partners if str(p.id) == whom), None)
+        if partner is None:
+            raise ValidationError({"for_whom": ["Choose both partners or one of them."]})
+        data["partner_id"] = partner.id
+    if not data["log_fields"]:
+        data["log_fields"] = ["done"]
+    return data
+
+
+@counselor_bp.get("/<uuid:habit_id>")
+def show(couple_id: uuid.UUID, habit_id: uuid.UUID):
+    """One habit: what it asks, its history, and the partners' logs as shared with the counselor."""
+    row, couple = _couple(couple_id)
+    habit = access.couple_habit(couple.id, habit_id)
+    return _habit_page(couple, habit, _change_form(habit), {})
+
+
+def _change_form(habit) -> dict:
+    """The change form filled with the habit as it is."""
+    f = habit.frequency
+    return {"frequency.kind": f.kind, "frequency.min": f.min or "", "frequency.max": f.max or "",
+            "frequency.n": f.n or "", "frequency.minutes": f.minutes or "",
+            "ends_on": habit.ends_on.isoformat() if habit.ends_on else "", "instructions": habit.instructions}
+
+
+def _habit_page(couple, habit, form, errors: dict, status: int = 200):
+    """The habit's page, audited as a view of the couple's habit."""
+    data = {**week.habit_page(couple, habit), "couple": couple, "form": form, "errors": errors,
+            "kinds": KIND_CHOICES}
+    if status != 200:
+        return render_template("homework/habit.html", **data), status
+    return pages.read_page("homework/habit.html", data, action="habit.view", object_type="habit",
+                           object_id=habit.id, couple_id=couple.id)
+
+
+@counselor_bp.post("/<uuid:habit_id>")
+def change(couple_id: uuid.UUID, habit_id: uuid.UUID):
+    """Change a habit's target, end date or instructions."""
+    row, couple = _couple(couple_id)
+    habit = access.couple_habit(couple.id, habit_id)
+    form = form_to_nested(request.form)
+    form.pop("csrf_token", None)
+    try:
+        today = week.today_for(couple.time_zone)
+        services.change_habit(habit, current_user, ChangeSchema().load(form), today)
+    except ValidationError as error:
+        db.session.rollback()
+        habit = access.couple_habit(couple.id, habit_id)
+        return _habit_page(couple, habit, request.form, form_errors(error), status=422)
+    db.session.commit()
+    flash("Changes saved.", "success")
+    return redirect(url_for("habits.show", couple_id=couple.id, habit_id=habit.id))
+
+
+def _lifecycle(couple_id: uuid.UUID, habit_id: uuid.UUID, action, done: str):
+    """Pause, resume or end a habit, then show it again with what happened."""
+    row, couple = _couple(couple_id)
+    habit = access.couple_habit(couple.id, habit_id)
+    try:
+        action(habit, current_user, week.today_for(couple.time_zone))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(" ".join(form_errors(error).values()), "error")
+        return redirect(url_for("habits.show", couple_id=couple.id, habit_id=habit_id))
+    db.session.commit()
+    flash(done.format(title=services.habit_title(habit)), "success")
+    return redirect(url_for("habits.show", couple_id=couple.id, habit_id=habit.id))
+
+
+@counselor_bp.post("/<uuid:habit_id>/pause")
+def pause(couple_id: uuid.UUID, habit_id: uuid.UUID):
+    """Pause a habit from today: paused days count neither for nor against anyone."""
+    return _lifecycle(couple_id, habit_id, services.pause_habit,
+                      "{title} is paused. Paused days are not counted.")
+
+
+@counselor_bp.post("/<uuid:habit_id>/resume")
+def resume(couple_id: uuid.UUID, habit_id: uuid.UUID):
+    """Resume a paused habit from today."""
+    return _lifecycle(couple_id, habit_id, services.resume_habit, "{title} is running again from today.")
+
+
+@counselor_bp.post("/<uuid:habit_id>/end")
+def end(couple_id: uuid.UUID, habit_id: uuid.UUID):
+    """End a habit today; its history stays."""
+    return _lifecycle(couple_id, habit_id, services.end_habit, "{title} has ended. Its history stays here.")
+
+
+# -- the partner -----------------------------------------------------------------------------------
+
+
+def _own():
+    """The signed-in partner's record and their couple as plain data; 404 when their couple is closed."""
+    partner = couples_access.own_partner()
+    couple_row = couples_access.own_couple(partner)
+    if couple_row is None:
+        abort(404)
+    return partner, summarise(couple_row, couple_row.counselor.display_name)
+
+
+@partner_bp.get("/week")
+def week_page():
+    """This week: each habit with today's and this week's counts, logged in one tap."""
+    partner, couple = _own()
+    return _week(partner, couple, {}, None)
+
+
+def _week(partner, couple, form: dict, failed, errors: dict | None = None, status: int = 200):
+    """The week page; ``failed`` is the habit whose log did not save, shown with its errors and text."""
+    settings = services.settings_of(partner.id)
+    data = {**week.partner_week(couple, partner.id), "couple": couple, "form": form, "failed": failed,
+            "errors": errors or {}, "feelings": catalogue().feelings, "sharing": week.SHARING_CHOICES,
+            "default_sharing": settings.default_sharing.value, "new_key": lambda: uuid.uuid4().hex}
+    if status != 200:
+        return render_template("homework/week.html", **data), status
+    return pages.read_page("homework/week.html", data, action="habits.week.view", object_type="couple",
+                           object_id=couple.id, couple_id=couple.id)
+
+
+@partner_bp.post("/habits/<uuid:habit_id>/log")
+def log(habit_id: uuid.UUID):
+    """Log a habit (done, +1 or minutes, with an optional feeling and note)."""
+    partner, couple = _own()
+    habit = access.partner_habit(partner, habit_id)
+    form = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    try:
+        entry, new = services.log_habit(habit, partner, LogSchema().load(_blank_as_none(form)),
+                                        week.today_for(couple.time_zone))
+    except ValidationError as error:
+        db.session.rollback()
+        return _week(partner, couple, request.form, str(habit_id), form_errors(error), status=422)
+    db.session.commit()
+    if new:
+        flash(f"Logged: {services.habit_title(habit)}.", "success")
+    return redirect(url_for("homework.week_page", _anchor=f"habit-{habit_id}"), 303)
+
+
+def _blank_as_none(form: dict) -> dict:
+    """Empty fields of a plain form mean "not given"."""
+    return {key: value for key, value in form.items() if value != ""}
+
+
+@partner_bp.route("/logs/<uuid:log_id>", methods=["GET", "POST"])
+def edit_log(log_id: uuid.UUID):
+    """Change one of your own logs from the last 7 days."""
+    partner, couple = _own()
+    entry = access.own_log(partner, log_id)
+    habit = access.partner_habit(partner, entry.assignment_id)
+    today = week.today_for(couple.time_zone)
+    errors = {}
+    if request.method == "POST":
+        form = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        try:
+            services.edit_log(entry, couple.id, LogSchema().load(_blank_as_none(form)), today)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = form_errors(error)
+        else:
+            db.session.commit()
+            flash("Your entry is changed.", "success")
+            return redirect(url_for("homework.week_page", _anchor=f"habit-{habit.id}"), 303)
+    form = request.form if errors else {
+        "count": entry.count, "minutes": entry.minutes or "", "feeling": services.opened(entry, "feeling"),
+        "note": services.opened(entry, "note"), "sharing": entry.sharing.value, "day": entry.day.isoformat()}
+    data = {"couple": couple, "habit": week.describe(habit), "entry": {"id": entry.id, "day": entry.day},
+            "form": form, "errors": errors, "feelings": catalogue().feelings, "sharing": week.SHARING_CHOICES,
+            "days": week.days_back(today)}
+    if errors:
+        return render_template("homework/log_edit.html", **data), 422
+    return pages.read_page("homework/log_edit.html", data, action="habit.log.view", object_type="habit_log",
+                           object_id=entry.id, couple_id=couple.id)
+
+
+@partner_bp.post("/logs/<uuid:log_id>/delete")
+def delete_log(log_id: uuid.UUID):
+    """Delete one of your own logs from the last 7 days."""
+    partner, couple = _own()
+    entry = access.own_log(partner, log_id)
+    habit_id = entry.assignment_id
+    try:
+        services.delete_log(entry, couple.id, week.today_for(couple.time_zone))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(" ".join(form_errors(error).values()), "error")
+    else:
+        db.session.commit()
+        flash("Your entry is deleted.", "success")
+    return redirect(url_for("homework.week_page", _anchor=f"habit-{habit_id}"), 303)
+
+
+@partner_bp.route("/habits/settings", methods=["GET", "POST"])
+def settings():
+    """Who sees your habit feelings and notes unless you choose otherwise for one entry."""
+    partner, couple = _own()
+    mine = services.settings_of(partner.id)
+    errors = {}
+    if request.method == "POST":
+        try:
+            chosen = Sharing(request.form.get("default_sharing", ""))
+            services.change_default_sharing(partner, couple.id, chosen)
+        except ValueError:
+            errors["default_sharing"] = "Choose who may read your feelings and notes."
+        else:
+            db.session.commit()
+            flash("Saved. New entries start with this choice; you can change it on any entry.", "success")
+            return redirect(url_for("homework.settings"), 303)
+        db.session.rollback()
+    form = request.form if errors else {"default_sharing": mine.default_sharing.value}
+    data = {"couple": couple, "form": form, "errors": errors, "sharing": week.SHARING_CHOICES}
+    if errors:
+        return render_template("homework/settings.html", **data), 422
+    return pages.read_page("homework/settings.html", data, action="habit.settings.view",
+                           object_type="partner", object_id=partner.id, couple_id=couple.id)
