@@ -11,6 +11,8 @@ from practice.couples import invitations
 from practice.couples.models import Confidentiality, Invitation
 from practice.couples.services import add_couple
 from practice.extensions import db, security
+from practice.homework.demo import seed_habits
+from practice.homework.week import today_for
 
 DEMO_PASSWORD = "calm harbor morning tea"  # noqa: S105  (printed for testers; demo data only)
 DEMO_DOMAIN = "demo.example.com"
@@ -71,4 +73,6 @@ def seed() -> list[dict]:
             invitations.accept_invitation(invitation, DEMO_PASSWORD)
             logins.append({"role": "partner", "name": partner.name, "email": partner.email,
                            "totp_secret": None})
+        if zone == "America/Chicago":  # Maya & Jordan: a few weeks of habits, so the grid has a story
+            seed_habits(couple, users[counselor_email], today_for(zone))
     return logins

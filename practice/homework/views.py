@@ -58,9 +58,8 @@ def assign(couple_id: uuid.UUID):
     """Choose a habit from the catalogue (or write one), then set its target and who it is for."""
     row, couple = _couple(couple_id)
     if request.method == "POST":
-        form = form_to_nested(request.form)
+        form = form_to_nested(_filled(request.form))
         form["log_fields"] = request.form.getlist("log_fields")
-        form.pop("csrf_token", None)
         try:
             data = _assignment(AssignSchema().load(form), couple)
             habit = services.assign_habit(couple, current_user, data, week.today_for(couple.time_zone))
@@ -148,8 +147,7 @@ def change(couple_id: uuid.UUID, habit_id: uuid.UUID):
     """Change a habit's target, end date or instructions."""
     row, couple = _couple(couple_id)
     habit = access.couple_habit(couple.id, habit_id)
-    form = form_to_nested(request.form)
-    form.pop("csrf_token", None)
+    form = form_to_nested(_filled(request.form))
     try:
         today = week.today_for(couple.time_zone)
         services.change_habit(habit, current_user, ChangeSchema().load(form), today)
@@ -232,9 +230,8 @@ def log(habit_id: uuid.UUID):
     """Log a habit (done, +1 or minutes, with an optional feeling and note)."""
     partner, couple = _own()
     habit = access.partner_habit(partner, habit_id)
-    form = {key: value for key, value in request.form.items() if key != "csrf_token"}
     try:
-        entry, new = services.log_habit(habit, partner, LogSchema().load(_blank_as_none(form)),
+        entry, new = services.log_habit(habit, partner, LogSchema().load(_filled(request.form)),
                                         week.today_for(couple.time_zone))
     except ValidationError as error:
         db.session.rollback()
@@ -245,9 +242,9 @@ def log(habit_id: uuid.UUID):
     return redirect(url_for("homework.week_page", _anchor=f"habit-{habit_id}"), 303)
 
 
-def _blank_as_none(form: dict) -> dict:
-    """Empty fields of a plain form mean "not given"."""
-    return {key: value for key, value in form.items() if value != ""}
+def _filled(form) -> dict:
+    """The fields of a plain form that were filled in: an empty field means "not given"."""
+    return {key: value for key, value in form.items() if value.strip() != "" and key != "csrf_token"}
 
 
 @partner_bp.route("/logs/<uuid:log_id>", methods=["GET", "POST"])
@@ -259,9 +256,8 @@ def edit_log(log_id: uuid.UUID):
     today = week.today_for(couple.time_zone)
     errors = {}
     if request.method == "POST":
-        form = {key: value for key, value in request.form.items() if key != "csrf_token"}
         try:
-            services.edit_log(entry, couple.id, LogSchema().load(_blank_as_none(form)), today)
+            services.edit_log(entry, couple.id, LogSchema().load(_filled(request.form)), today)
         except ValidationError as error:
             db.session.rollback()
             errors = form_errors(error)
