@@ -164,7 +164,7 @@ def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> 
     _check_day(day, today, assignment)
     log = HabitLog(id=uuid.uuid4(), assignment_id=assignment.id, partner_id=partner.id, day=day,
                    idempotency_key=key)
-    _fill(log, data, default_sharing=settings_of(partner.id).default_sharing)
+    fill_log(log, data, default_sharing=settings_of(partner.id).default_sharing)
     db.session.add(log)
     audit.record("habit.log", object_type="habit_log", object_id=log.id, couple_id=assignment.couple_id)
     return log, True
@@ -173,7 +173,7 @@ def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> 
 def edit_log(log: HabitLog, couple_id, data: dict, today: date) -> None:
     """Change one of the partner's own logs from the last 7 days."""
     _check_editable(log, today)
-    _fill(log, data, default_sharing=log.sharing)
+    fill_log(log, data, default_sharing=log.sharing)
     audit.record("habit.log.edit", obj=log, couple_id=couple_id)
 
 
@@ -200,7 +200,7 @@ def _check_editable(log: HabitLog, today: date) -> None:
         raise ValidationError({"day": [f"Entries can be changed for {EDITABLE_DAYS} days."]})
 
 
-def _fill(log: HabitLog, data: dict, default_sharing: Sharing) -> None:
+def fill_log(log: HabitLog, data: dict, default_sharing: Sharing) -> None:
     """Set a log's counts and seal its feeling word and note."""
     log.done = data.get("done", True)
     log.count = data.get("count") or (1 if log.done else 0)
