@@ -13,7 +13,8 @@ a URL with ``url_for_rule``:
   staff invitation link for /join, ``setup_token`` a /tf-setup token that was never issued
   (Flask-Security makes real ones mid-setup);
 - ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static;
-- ``habit_id`` is a habit of couple 1 for both partners, ``log_id`` P1A's log of it today.
+- ``habit_id`` is a habit of couple 1 for both partners, ``log_id`` P1A's log of it today, and
+  ``api_log_id`` another (the API's DELETE takes one away; the portal's delete the other).
 
 A new feature whose URLs carry a new parameter adds it here once: the object in
 ``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
@@ -36,6 +37,7 @@ PER_RULE = {
     "/tf-setup/<token>": {"token": "setup_token"},
     "/static/<path:filename>": {"filename": "static_file"},
     "/fs-static/<path:filename>": {"filename": "fs_static_file"},
+    "/api/v1/logs/<uuid:log_id>": {"log_id": "api_log_id"},
 }
 
 
@@ -55,11 +57,12 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         reset_token = generate_reset_password_token(world["P2B"])
         staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
         _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
-    habit, log = _habit_and_log(app, world)
+    habit, log, api_log = _habit_and_logs(app, world)
     db.session.commit()
     return {
         "habit_id": str(habit.id),
         "log_id": str(log.id),
+        "api_log_id": str(api_log.id),
         "couple_id": str(couple1.id),
         "partner_id": str(couple1.partners[0].id),
         "user_id": str(spare.id),
@@ -74,8 +77,8 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
     }
 
 
-def _habit_and_log(app, world):
-    """A habit of couple 1 for both partners (assigned by X), and P1A's log of it today."""
+def _habit_and_logs(app, world):
+    """A habit of couple 1 for both partners (assigned by X), and two of P1A's logs of it today."""
     from practice.homework import services
     from practice.homework.frequency import Frequency
     from practice.homework.week import today_for
@@ -86,8 +89,9 @@ def _habit_and_log(app, world):
         habit = services.assign_habit(couple1, world["X"], {
             "catalogue_key": "connection_bids", "frequency": Frequency("per_day", 3, 5),
             "log_fields": ["count", "note"]}, today)
-        log, _ = services.log_habit(habit, couple1.partners[0], {"count": 1, "note": "a hug"}, today)
-    return habit, log
+        logs = [services.log_habit(habit, couple1.partners[0], {"count": 1, "note": "a hug"}, today)[0]
+                for _ in range(2)]
+    return habit, *logs
 
 
 def last_segment(link: str) -> str:

@@ -135,6 +135,10 @@ rule                                                 method  anon    X          
 /api/v1/openapi.json                                 GET     200     200        200        200                200        200        200
 /api/v1/me                                           GET     401     200        200        200                200        200        200
 /api/v1/couple                                       GET     401     403        403        403                200        200        200
+/api/v1/week                                         GET     401     403        403        403                200        200        200
+/api/v1/habits/<uuid:habit_id>/logs                  POST    401     403        403        403                422        422        404
+/api/v1/logs/<uuid:log_id>                           PATCH   401     403        403        403                200        404        404
+/api/v1/logs/<uuid:log_id>                           DELETE  401     403        403        403                204        404        404
 
 /tf-validate                                         GET     login   login      login      login              login      login      login
 /tf-validate                                         POST    login   login      login      login              login      login      login

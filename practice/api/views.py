@@ -14,6 +14,8 @@ from practice.couples.summaries import summarise
 
 #: The security scheme every operation names: the signed-in browser's session cookie.
 SESSION = "session"
+#: What a write needs besides: the CSRF token of the signed-in page, in a header.
+CSRF = "csrf"
 
 
 class ApiBlueprint(Blueprint):
@@ -27,11 +29,18 @@ class ApiBlueprint(Blueprint):
                 "description": "The session cookie set by signing in at /login (two-factor "
                                "included for staff). Without it every operation answers 401.",
             })
+            spec.components.security_scheme(CSRF, {
+                "type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                "description": "The CSRF token of a signed-in page (its csrf-token meta tag). A "
+                               "write without it, or with a stale one, answers 400.",
+            })
         super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
 
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
 SIGNED_IN = [{SESSION: []}]
+#: A write: signed in, and the page's CSRF token in the X-CSRFToken header.
+SIGNED_IN_WRITE = [{SESSION: [], CSRF: []}]
 
 
 @bp.route("/me")

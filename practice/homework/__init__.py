@@ -12,12 +12,16 @@ from practice import seams
 
 def init_app(app: Flask) -> None:
     """Plug homework into the app: catalogue, commands, pages and panels."""
-    from practice.homework import catalogue, cli, panels, views
+    from practice.extensions import api as api_docs
+    from practice.extensions import csrf
+    from practice.homework import api, catalogue, cli, panels, views
 
     catalogue.init_app(app)
     cli.init_app(app)
     app.register_blueprint(views.counselor_bp)
     app.register_blueprint(views.partner_bp)
+    csrf.exempt(api.bp)  # checked by the blueprint itself, after the sign-in (practice/homework/api.py)
+    api_docs.register_blueprint(api.bp)
     seams.add_couple_panel(app, seams.Panel(
         "habits", "Habits", "homework/_couple_panel.html", panels.couple_panel,
         empty="No habits yet. Assign one from the catalogue, or write your own, and each partner's "

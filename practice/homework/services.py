@@ -170,9 +170,12 @@ def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> 
     return log, True
 
 
-def edit_log(log: HabitLog, couple_id, data: dict, today: date) -> None:
-    """Change one of the partner's own logs from the last 7 days."""
+def edit_log(log: HabitLog, couple_id, data: dict, today: date, partial: bool = False) -> None:
+    """Change one of the partner's own logs from the last 7 days (only the given fields if ``partial``)."""
     _check_editable(log, today)
+    if partial:
+        data = {"done": log.done, "count": log.count, "minutes": log.minutes, "sharing": log.sharing,
+                "feeling": opened(log, "feeling"), "note": opened(log, "note"), **data}
     fill_log(log, data, default_sharing=log.sharing)
     audit.record("habit.log.edit", obj=log, couple_id=couple_id)
 

@@ -87,16 +87,20 @@ def logs_of(habits: list[HabitAssignment], since: date) -> dict:
     return found
 
 
-def _entry(log: HabitLog, viewer_role: str, viewer_partner_id, today: date) -> LogEntry:
-    """A log for this viewer: its private fields only if they may read them."""
+def entry_fields(log: HabitLog, viewer_role: str, viewer_partner_id, today: date) -> dict:
+    """A log's fields for this viewer: its feeling and note only if they may read them."""
     private = visible_private_fields(log.sharing, log.partner_id, viewer_role, viewer_partner_id)
     feeling = opened(log, "feeling") if private else ""
     word = catalogue().feeling(feeling) if feeling else None
-    return LogEntry(
-        id=log.id, day=log.day, times=as_counted(log).times(), minutes=log.minutes,
-        feeling=word.text if word else feeling, note=opened(log, "note") if private else "",
-        sharing=log.sharing.value,
-        editable=log.partner_id == viewer_partner_id and log.day > today - timedelta(days=EDITABLE_DAYS))
+    recent = log.day > today - timedelta(days=EDITABLE_DAYS)
+    return {"id": log.id, "day": log.day, "times": as_counted(log).times(), "minutes": log.minutes,
+            "feeling": word.text if word else feeling, "note": opened(log, "note") if private else "",
+            "sharing": log.sharing.value, "editable": log.partner_id == viewer_partner_id and recent}
+
+
+def _entry(log: HabitLog, viewer_role: str, viewer_partner_id, today: date) -> LogEntry:
+    """A log as a page shows it to this viewer."""
+    return LogEntry(**entry_fields(log, viewer_role, viewer_partner_id, today))
 
 
 def describe(habit: HabitAssignment) -> dict:

@@ -208,17 +208,21 @@ def resolve(spec, node):
     return node
 
 
-def test_openapi_document_lists_both_paths_with_their_responses(spec):
+def test_openapi_document_lists_every_path_with_its_responses(spec):
+    partner_only = {"401": "ApiError", "403": "ApiError", "404": "ApiError"}
+    writes = {**partner_only, "400": "ApiError", "422": "ApiError"}
     expected = {
-        "/api/v1/me": {"200": "Me", "401": "ApiError"},
-        "/api/v1/couple": {"200": "CoupleSummary", "401": "ApiError", "403": "ApiError",
-                           "404": "ApiError"},
+        ("/api/v1/me", "get"): {"200": "Me", "401": "ApiError"},
+        ("/api/v1/couple", "get"): {"200": "CoupleSummary", **partner_only},
+        ("/api/v1/week", "get"): {"200": "Week", **partner_only},
+        ("/api/v1/habits/{habit_id}/logs", "post"): {"201": "LogOut", "200": "LogOut", **writes},
+        ("/api/v1/logs/{log_id}", "patch"): {"200": "LogOut", **writes},
+        ("/api/v1/logs/{log_id}", "delete"): writes,
     }
-    assert set(spec["paths"]) == set(expected)
-    for path, responses in expected.items():
-        operations = spec["paths"][path]
-        assert set(operations) == {"get"}, f"{path}: only GET is routed"
-        documented = operations["get"]["responses"]
+    assert {(path, method) for path, operations in spec["paths"].items() for method in operations
+            if method != "parameters"} == set(expected)
+    for (path, method), responses in expected.items():
+        documented = spec["paths"][path][method]["responses"]
         for status, schema_name in responses.items():
             content = resolve(spec, documented[status])["content"]["application/json"]
             assert content["schema"] == {"$ref": f"#/components/schemas/{schema_name}"}
@@ -232,7 +236,11 @@ def test_openapi_document_says_every_operation_needs_the_session_cookie(app, spe
     assert scheme == {**scheme, "type": "apiKey", "in": "cookie",
                       "name": app.config["SESSION_COOKIE_NAME"]}
     for path, operations in spec["paths"].items():
-        assert operations["get"]["security"] == [{"session": []}], path
+        for method, operation in operations.items():
+            if method == "get":
+                assert operation["security"] == [{"session": []}], f"{method} {path}"
+            elif method != "parameters":  # a write also needs the page's CSRF token
+                assert operation["security"] == [{"session": [], "csrf": []}], f"{method} {path}"
 
 
 def test_documented_enums_hold_every_value(spec):

@@ -76,10 +76,13 @@ def test_assigning_the_same_catalogue_habit_twice_is_refused_and_keeps_what_was_
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
     ({"title": ""}, "title", "Give your habit a short title"),
-    ({"title": "Walk", "frequency.min": "3", "frequency.max": "2"}, "frequency.max", "“At most” is at least 3."),
+    ({"title": "Walk", "frequency.min": "3", "frequency.max": "2"}, "frequency.max",
+     "“At most” is at least 3."),
     ({"title": "Walk", "frequency.kind": "every_n_weeks"}, "frequency.n", "Say every how many weeks."),
-    ({"title": "Walk", "frequency.min": "many"}, "frequency.min", "“At least” is a whole number from 1 to 50."),
-    ({"title": "Walk", "starts_on": "2026-12-05", "ends_on": "2026-12-01"}, "ends_on", "The end date comes after"),
+    ({"title": "Walk", "frequency.min": "many"}, "frequency.min",
+     "“At least” is a whole number from 1 to 50."),
+    ({"title": "Walk", "starts_on": "2026-12-05", "ends_on": "2026-12-01"}, "ends_on",
+     "The end date comes after"),
 ])
 def test_a_custom_habit_with_a_mistake_says_so_beside_the_field(client, auth, world, fields, field, message):
     auth.login(world["X"])
@@ -284,6 +287,7 @@ def test_statements_per_request_do_not_grow_with_a_year_of_logs(client, world, b
     for days in range(365):
         for partner_record in world["couple1"].partners:
             db.session.add(HabitLog(id=uuid.uuid4(), assignment_id=habit.id, partner_id=partner_record.id,
-                                    day=today - timedelta(days=days), count=2, idempotency_key=f"{days}-{partner_record.id}"))
+                                    day=today - timedelta(days=days), count=2,
+                                    idempotency_key=f"{days}-{partner_record.id}"))
     db.session.commit()
     assert costs() == week
