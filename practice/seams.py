@@ -22,6 +22,11 @@ The seams:
 ``last session``
     ``provider(couple, **kwargs) -> date | None``: the day of the couple's last session. With no
     provider, "since the last session" means the last 7 days.
+``access ended``
+    ``receiver(user, **kwargs) -> None``: every session of ``user`` has just been ended (password
+    changed or reset, account switched off, their couple archived), in the caller's transaction.
+    A feature revokes the user's token links here (a calendar feed skips two-factor, so it must
+    die with the account's other access: SECURITY.md A7).
 """
 
 import uuid
@@ -82,6 +87,7 @@ class Seams:
     portal_panels: list[Panel] = field(default_factory=list)
     between_sessions: list[Callable[..., list[str]]] = field(default_factory=list)
     last_session: list[Callable[..., date | None]] = field(default_factory=list)
+    access_ended: list[Callable[..., None]] = field(default_factory=list)
 
 
 def init_app(app: Flask) -> None:
@@ -120,6 +126,17 @@ def add_between_sessions(app: Flask, provider: Callable[..., list[str]]) -> None
 def add_last_session(app: Flask, provider: Callable[..., date | None]) -> None:
     """Register the provider of a couple's last session date."""
     _seams(app).last_session.append(provider)
+
+
+def add_access_ended(app: Flask, receiver: Callable[..., None]) -> None:
+    """Register a receiver told when every session of a user has been ended."""
+    _seams(app).access_ended.append(receiver)
+
+
+def access_ended(user) -> None:
+    """Tell every receiver that all of ``user``'s sessions were just ended."""
+    for receiver in _seams().access_ended:
+        receiver(user=user)
 
 
 def couple_panels(couple, viewer: Viewer) -> list[ShownPanel]:

@@ -7,15 +7,6 @@ from practice.couples.models import Confidentiality
 ROLES = ("admin", "counselor", "partner")
 
 
-class ApiErrorSchema(Schema):
-    """Every API error: a status, a message and, for bad input, per-field messages."""
-
-    code = fields.Integer(required=True)
-    status = fields.String(required=True)
-    message = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
-
-
 class MeSchema(Schema):
     """The signed-in person."""
 

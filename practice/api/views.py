@@ -4,43 +4,15 @@ from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_security import auth_required
-from flask_smorest import Blueprint
 
 from practice import pages
-from practice.api.schemas import ApiErrorSchema, CoupleSummarySchema, MeSchema
+from practice.api.schemas import CoupleSummarySchema, MeSchema
 from practice.auth.guards import role_required
 from practice.couples import access
 from practice.couples.summaries import summarise
-
-#: The security scheme every operation names: the signed-in browser's session cookie.
-SESSION = "session"
-#: What a write needs besides: the CSRF token of the signed-in page, in a header.
-CSRF = "csrf"
-
-
-class ApiBlueprint(Blueprint):
-    """flask-smorest's Blueprint, whose document also says how to sign in: the session cookie."""
-
-    def register_views_in_doc(self, api, app, spec, *, name, parameters):
-        """Declare the session cookie as a security scheme, then document the views."""
-        if SESSION not in spec.components.security_schemes:
-            spec.components.security_scheme(SESSION, {
-                "type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"],
-                "description": "The session cookie set by signing in at /login (two-factor "
-                               "included for staff). Without it every operation answers 401.",
-            })
-            spec.components.security_scheme(CSRF, {
-                "type": "apiKey", "in": "header", "name": "X-CSRFToken",
-                "description": "The CSRF token of a signed-in page (its csrf-token meta tag). A "
-                               "write without it, or with a stale one, answers 400.",
-            })
-        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
-
+from practice.openapi import SIGNED_IN, ApiBlueprint, ApiErrorSchema
 
 bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="The partner portal's data")
-SIGNED_IN = [{SESSION: []}]
-#: A write: signed in, and the page's CSRF token in the X-CSRFToken header.
-SIGNED_IN_WRITE = [{SESSION: [], CSRF: []}]
 
 
 @bp.route("/me")

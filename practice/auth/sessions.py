@@ -12,7 +12,7 @@ from flask_security.utils import set_request_attr
 from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.orm import joinedload
 
-from practice import audit
+from practice import audit, seams
 from practice.auth import drafts
 from practice.auth.models import LoginSession, User
 from practice.clock import utcnow
@@ -73,6 +73,7 @@ def end_all(user, keep_current=False) -> None:
     if keep_current and sid:
         query = query.where(LoginSession.id != _digest(sid))
     db.session.execute(query)
+    seams.access_ended(user)
 
 
 def idle_timeout() -> timedelta:

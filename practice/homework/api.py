@@ -14,14 +14,13 @@ from flask_smorest import abort as api_abort
 from marshmallow import Schema, ValidationError, fields
 
 from practice import pages
-from practice.api.schemas import ApiErrorSchema
-from practice.api.views import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
 from practice.couples.summaries import summarise
 from practice.extensions import csrf, db
 from practice.homework import access, services, week
 from practice.homework.schemas import LogSchema
+from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, ApiErrorSchema
 
 bp = ApiBlueprint("homework_api", __name__, url_prefix="/api/v1",
                   description="A partner's habits: this week, and logging them")

@@ -1,0 +1,45 @@
+"""What every feature's JSON API shares: its blueprint class, its security schemes, its error shape.
+
+Features (the portal's API, homework, worksheets) each register their own flask-smorest blueprint
+built from :class:`ApiBlueprint` under ``/api/v1``; they name ``SIGNED_IN`` for reads and
+``SIGNED_IN_WRITE`` for writes, and document their errors with :class:`ApiErrorSchema`.
+"""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+#: The security scheme every operation names: the signed-in browser's session cookie.
+SESSION = "session"
+#: What a write needs besides: the CSRF token of the signed-in page, in a header.
+CSRF = "csrf"
+SIGNED_IN = [{SESSION: []}]
+#: A write: signed in, and the page's CSRF token in the X-CSRFToken header.
+SIGNED_IN_WRITE = [{SESSION: [], CSRF: []}]
+
+
+class ApiErrorSchema(Schema):
+    """Every API error: a status, a message and, for bad input, per-field messages."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint, whose document also says how to sign in and how to write."""
+
+    def register_views_in_doc(self, api, app, spec, *, name, parameters):
+        """Declare the session cookie and the CSRF header as security schemes, then the views."""
+        if SESSION not in spec.components.security_schemes:
+            spec.components.security_scheme(SESSION, {
+                "type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"],
+                "description": "The session cookie set by signing in at /login (two-factor "
+                               "included for staff). Without it every operation answers 401.",
+            })
+            spec.components.security_scheme(CSRF, {
+                "type": "apiKey", "in": "header", "name": "X-CSRFToken",
+                "description": "The CSRF token of a signed-in page (its csrf-token meta tag). A "
+                               "write without it, or with a stale one, answers 400.",
+            })
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
