@@ -14,7 +14,8 @@ a URL with ``url_for_rule``:
   (Flask-Security makes real ones mid-setup);
 - ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static;
 - ``habit_id`` is a habit of couple 1 for both partners, ``log_id`` P1A's log of it today, and
-  ``api_log_id`` another (the API's DELETE takes one away; the portal's delete the other).
+  ``api_log_id`` another (the API's DELETE takes one away; the portal's delete the other);
+- ``feed_token`` is P1B's live calendar feed token.
 
 A new feature whose URLs carry a new parameter adds it here once: the object in
 ``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
@@ -38,6 +39,7 @@ PER_RULE = {
     "/static/<path:filename>": {"filename": "static_file"},
     "/fs-static/<path:filename>": {"filename": "fs_static_file"},
     "/api/v1/logs/<uuid:log_id>": {"log_id": "api_log_id"},
+    "/calendar/<token>.ics": {"token": "feed_token"},
 }
 
 
@@ -58,11 +60,13 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
         _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
     habit, log, api_log = _habit_and_logs(app, world)
+    feed_token = _feed_token(world["couple1"].partners[1])
     db.session.commit()
     return {
         "habit_id": str(habit.id),
         "log_id": str(log.id),
         "api_log_id": str(api_log.id),
+        "feed_token": feed_token,
         "couple_id": str(couple1.id),
         "partner_id": str(couple1.partners[0].id),
         "user_id": str(spare.id),
@@ -92,6 +96,13 @@ def _habit_and_logs(app, world):
         logs = [services.log_habit(habit, couple1.partners[0], {"count": 1, "note": "a hug"}, today)[0]
                 for _ in range(2)]
     return habit, *logs
+
+
+def _feed_token(partner) -> str:
+    """A live calendar feed token for ``partner``."""
+    from practice.homework import services
+
+    return services.start_feed(partner, partner.couple_id)
 
 
 def last_segment(link: str) -> str:

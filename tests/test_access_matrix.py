@@ -65,6 +65,7 @@ rule                                                 method  anon    X          
 /session/keep-alive                                  POST    401     200        200        200                200        200        200
 /static/<path:filename>                              GET     200     200        200        200                200        200        200
 /fs-static/<path:filename>                           GET     200     200        200        200                200        200        200
+/calendar/<token>.ics                                GET     200     200        200        200                200        200        200
 
 /login                                               GET     200     >/         >/         >/                 >/         >/         >/
 /login                                               POST    200     >/         >/         >/                 >/         >/         >/
@@ -130,6 +131,7 @@ rule                                                 method  anon    X          
 /portal/logs/<uuid:log_id>/delete                    POST    login   403        403        403                >/portal/week  404  404
 /portal/habits/settings                              GET     login   403        403        403                200        200        200
 /portal/habits/settings                              POST    login   403        403        403                422        422        422
+/portal/habits/calendar                              POST    login   403        403        403                422        422        422
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>/end     POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
 
 /api/v1/openapi.json                                 GET     200     200        200        200                200        200        200

@@ -14,12 +14,13 @@ def init_app(app: Flask) -> None:
     """Plug homework into the app: catalogue, commands, pages and panels."""
     from practice.extensions import api as api_docs
     from practice.extensions import csrf
-    from practice.homework import api, catalogue, cli, panels, views
+    from practice.homework import api, catalogue, cli, panels, services, views
 
     catalogue.init_app(app)
     cli.init_app(app)
     app.register_blueprint(views.counselor_bp)
     app.register_blueprint(views.partner_bp)
+    app.register_blueprint(views.calendar_bp)
     csrf.exempt(api.bp)  # checked by the blueprint itself, after the sign-in (practice/homework/api.py)
     api_docs.register_blueprint(api.bp)
     seams.add_couple_panel(app, seams.Panel(
@@ -30,3 +31,4 @@ def init_app(app: Flask) -> None:
         "habits", "This week's habits", "homework/_portal_panel.html", panels.portal_panel,
         empty="Your counselor has not assigned any habits yet.", order=10))
     seams.add_between_sessions(app, panels.between_sessions)
+    seams.add_access_ended(app, services.stop_feeds_of)

@@ -137,6 +137,10 @@ class HabitLog(db.Model):
         return f"<HabitLog {self.id}>"
 
 
+#: When a new calendar feed puts habits on the calendar, in the couple's time zone.
+DEFAULT_FEED_TIME = time(20, 0)
+
+
 class HabitSettings(db.Model):
     """A partner's own habit settings: who sees their notes by default, and their calendar feed."""
 
@@ -147,7 +151,7 @@ class HabitSettings(db.Model):
     #: SHA-256 of the calendar feed's secret token; None while there is no feed.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: When the feed puts each habit on the partner's calendar, in the couple's time zone.
-    feed_time: Mapped[time] = mapped_column(Time, default=time(20, 0))
+    feed_time: Mapped[time] = mapped_column(Time, default=DEFAULT_FEED_TIME)
     #: Neutral event titles ("Daily practice"), so a lock screen reveals nothing.
     discreet_titles: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -8,13 +8,16 @@ import uuid
 from datetime import date, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from practice import audit, crypto
+from practice.couples.models import Partner
 from practice.extensions import db
+from practice.homework import feed
 from practice.homework.catalogue import catalogue
 from practice.homework.frequency import Frequency
 from practice.homework.models import (
+    DEFAULT_FEED_TIME,
     HabitAssignment,
     HabitChange,
     HabitLog,
@@ -134,7 +137,8 @@ def settings_of(partner_id: uuid.UUID) -> HabitSettings:
     """The partner's habit settings; the defaults (not yet saved) until they first change them."""
     found = db.session.get(HabitSettings, partner_id)
     if found is None:
-        found = HabitSettings(partner_id=partner_id, default_sharing=Sharing.private, discreet_titles=True)
+        found = HabitSettings(partner_id=partner_id, default_sharing=Sharing.private, discreet_titles=True,
+                              feed_time=DEFAULT_FEED_TIME)
     return found
 
 
@@ -145,6 +149,39 @@ def change_default_sharing(partner, couple_id, sharing: Sharing) -> None:
     db.session.add(settings)
     audit.record("habit.settings.change", object_type="partner", object_id=str(partner.id),
                  couple_id=couple_id)
+
+
+def start_feed(partner, couple_id) -> str:
+    """Give the partner a new calendar feed link (an old one stops working); returns its token."""
+    token, digest = feed.new_token()
+    settings = settings_of(partner.id)
+    settings.feed_token_hash = digest
+    db.session.add(settings)
+    audit.record("habit.feed.start", object_type="partner", object_id=str(partner.id), couple_id=couple_id)
+    return token
+
+
+def stop_feed(partner, couple_id) -> None:
+    """Turn the partner's calendar feed off: its link stops working."""
+    settings = settings_of(partner.id)
+    settings.feed_token_hash = None
+    db.session.add(settings)
+    audit.record("habit.feed.stop", object_type="partner", object_id=str(partner.id), couple_id=couple_id)
+
+
+def change_feed(partner, couple_id, at, discreet: bool) -> None:
+    """Set when habits appear on the partner's calendar, and whether their titles are neutral."""
+    settings = settings_of(partner.id)
+    settings.feed_time, settings.discreet_titles = at, discreet
+    db.session.add(settings)
+    audit.record("habit.feed.change", object_type="partner", object_id=str(partner.id), couple_id=couple_id)
+
+
+def stop_feeds_of(user, **kwargs) -> None:
+    """Every session of ``user`` ended: their calendar feed dies with them (SECURITY.md A7)."""
+    db.session.execute(update(HabitSettings).where(
+        HabitSettings.partner_id.in_(select(Partner.id).where(Partner.user_id == user.id)))
+        .values(feed_token_hash=None))
 
 
 def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> tuple[HabitLog, bool]:

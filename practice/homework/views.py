@@ -5,8 +5,9 @@ validate is shown again with the message beside the field and everything typed k
 """
 
 import uuid
+from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -18,7 +19,7 @@ from practice.couples.schemas import form_to_nested
 from practice.couples.summaries import summarise
 from practice.extensions import db
 from practice.fields import form_errors
-from practice.homework import access, services, week
+from practice.homework import access, feed, services, week
 from practice.homework.catalogue import catalogue
 from practice.homework.frequency import KINDS
 from practice.homework.models import Sharing
@@ -26,6 +27,12 @@ from practice.homework.schemas import LOG_FIELDS, AssignSchema, ChangeSchema, Lo
 
 counselor_bp = Blueprint("habits", __name__, url_prefix="/couples/<uuid:couple_id>/habits")
 partner_bp = Blueprint("homework", __name__, url_prefix="/portal")
+#: The calendar feed: no sign-in, the secret token in its address is the key.
+calendar_bp = Blueprint("calendar", __name__)
+#: The feed link just made, shown on the settings page until this sign-in ends ("fresh_" keys do).
+FRESH_FEED = "fresh_calendar_link"
+#: When the feed may put habits on the calendar, on the hour.
+FEED_HOURS = [(f"{hour:02d}:00", f"{hour:02d}:00") for hour in range(6, 23)]
 
 KIND_CHOICES = (("per_day", "A day"), ("per_week", "A week"), ("per_month", "A month"),
                 ("every_n_weeks", "Once every few weeks"), ("as_needed", "As needed (counts only)"))
@@ -312,8 +319,50 @@ def settings():
             return redirect(url_for("homework.settings"), 303)
         db.session.rollback()
     form = request.form if errors else {"default_sharing": mine.default_sharing.value}
-    data = {"couple": couple, "form": form, "errors": errors, "sharing": week.SHARING_CHOICES}
+    data = {"couple": couple, "form": form, "errors": errors, "sharing": week.SHARING_CHOICES,
+            "feed": {"on": mine.feed_token_hash is not None, "link": session.get(FRESH_FEED),
+                     "at": mine.feed_time.strftime("%H:%M"), "discreet": mine.discreet_titles,
+                     "hours": FEED_HOURS}}
     if errors:
         return render_template("homework/settings.html", **data), 422
     return pages.read_page("homework/settings.html", data, action="habit.settings.view",
                            object_type="partner", object_id=partner.id, couple_id=couple.id)
+
+
+@partner_bp.post("/habits/calendar")
+def calendar():
+    """Start, renew or stop the partner's calendar feed, or change when and how it shows habits."""
+    partner, couple = _own()
+    action = request.form.get("action", "")
+    if action == "start":
+        token = services.start_feed(partner, couple.id)
+        session[FRESH_FEED] = url_for("calendar.feed_file", token=token, _external=True)
+        flash("Your calendar link is ready. Add it to your calendar app; it works until you stop it.",
+              "success")
+    elif action == "stop":
+        services.stop_feed(partner, couple.id)
+        session.pop(FRESH_FEED, None)
+        flash("Your calendar link is turned off. Calendars that used it stop getting updates.", "success")
+    elif action == "options" and request.form.get("at", "") in dict(FEED_HOURS):
+        at = datetime.strptime(request.form["at"], "%H:%M").time()
+        services.change_feed(partner, couple.id, at, discreet=request.form.get("discreet") == "1")
+        flash("Saved.", "success")
+    else:
+        abort(422)
+    db.session.commit()
+    return redirect(url_for("homework.settings", _anchor="calendar"), 303)
+
+
+@calendar_bp.get("/calendar/<token>.ics")
+def feed_file(token: str):
+    """The partner's habits as a calendar: rhythms and times only, never a note or a feeling."""
+    found = week.feed_for(feed.token_hash(token))
+    if found is None:
+        abort(404)
+    settings, partner, couple, habits = found
+    body = feed.build(habits, couple.time_zone, settings.feed_time, settings.discreet_titles,
+                      week.today_for(couple.time_zone))
+    audit.record("habit.feed.read", object_type="partner", object_id=str(partner.id), couple_id=couple.id)
+    db.session.commit()
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'inline; filename="practice.ics"'})

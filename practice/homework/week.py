@@ -192,3 +192,27 @@ def habit_page(couple, habit: HabitAssignment) -> dict:
         "logs": [(names[pid], [_entry(log, "counselor", None, today) for log in logs[pid]]) for pid in whom],
         "today": today,
     }
+
+
+def feed_for(token_digest: str):
+    """The partner whose live feed has this token hash, their couple and the habits for the feed.
+
+    None for an unknown or stopped token, and when the couple is archived or the partner's
+    account is switched off: the link then tells nothing, as for a token never issued.
+    """
+    from practice.couples.models import Couple, CoupleStatus, Partner
+    from practice.homework.models import HabitSettings
+
+    found = db.session.execute(
+        select(HabitSettings, Partner, Couple).join(Partner, Partner.id == HabitSettings.partner_id)
+        .join(Couple, Couple.id == Partner.couple_id)
+        .where(HabitSettings.feed_token_hash == token_digest)).one_or_none()
+    if found is None:
+        return None
+    settings, partner, couple = found
+    if couple.status is not CoupleStatus.active or partner.user is None or not partner.user.active:
+        return None
+    habits = [{"id": h.id, "title": habit_title(h), "kind": h.kind, "n": h.every_weeks, "minutes": h.minutes,
+               "starts_on": h.starts_on, "ends_on": h.ends_on}
+              for h in habits_of(couple.id, (HabitStatus.active,)) if h.partner_id in (None, partner.id)]
+    return settings, partner, couple, habits

@@ -55,14 +55,31 @@ def snapshot(couple):
 # Z1 ---------------------------------------------------------------------------------------------
 
 
+def habit_and_log(app, couple, counselor):
+    """A habit of ``couple`` for both partners, and its first partner's log with a note."""
+    from practice.homework import services
+    from practice.homework.frequency import Frequency
+    from practice.homework.week import today_for
+
+    with app.test_request_context():
+        today = today_for(couple.time_zone)
+        habit = services.assign_habit(couple, counselor, {
+            "title": "Their walk", "frequency": Frequency("per_day", 1, 1), "log_fields": ["done", "note"]}, today)
+        log, _ = services.log_habit(habit, couple.partners[0], {"note": "their private note"}, today)
+    db.session.commit()
+    return habit, log
+
+
 def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client, auth, world):
     """Z1: P1A tries couple 2's every id route with every method: 403/404/405, no data, audited."""
     auth.login(world["P1A"])
     token = auth.csrf("/account")
     couple2 = world["couple2"]
+    habit, log = habit_and_log(app, couple2, world["Y"])
     before = snapshot(couple2)
-    ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id, "user_id": world["Y"].id}
-    routes = rules_with(app, "couple_id", "partner_id", "user_id")
+    ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id, "user_id": world["Y"].id,
+           "habit_id": habit.id, "log_id": log.id, "api_log_id": log.id}
+    routes = rules_with(app, "couple_id", "partner_id", "user_id", "habit_id", "log_id")
     assert routes, "no id routes found"
     seq = last_seq()
     refused = 0
