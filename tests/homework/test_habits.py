@@ -61,7 +61,7 @@ def test_an_assigned_habit_shows_on_the_couple_page_with_each_partners_week(clie
     page = text_of(client.get(f"/couples/{world['couple1'].id}"))
     assert "Small bids" in page
     assert "3-5 a day · Both partners" in page
-    assert "This week: Pat" in page and "Bea" in page
+    assert "Pat: 0 days this week · Bea: 0 days this week" in page
     assert "Pia" not in page  # another couple's partner
 
 
