@@ -1,7 +1,7 @@
 """Habits as plain data for pages: the partner's week, the counselor's panel and a habit's page.
 
 Each function reads a fixed number of statements, whatever a couple's history: the couple's
-habits with their changes, then their logs from the first day shown. Counts come from
+habits with their changes (one statement), then their logs from the first day shown (one more). Counts come from
 ``practice.homework.adherence``; a log's feeling and note are opened only for those who may read
 them (their author, and whom it was shared with).
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from practice.clock import utcnow
 from practice.extensions import db
@@ -38,7 +38,7 @@ SHARING_CHOICES = (
 
 _HABITS = (select(HabitAssignment).where(HabitAssignment.couple_id == bindparam("couple_id"),
                                          HabitAssignment.status.in_(bindparam("statuses", expanding=True)))
-           .options(selectinload(HabitAssignment.changes)).order_by(HabitAssignment.created_at))
+           .options(joinedload(HabitAssignment.changes)).order_by(HabitAssignment.created_at))
 _LOGS = (select(HabitLog).where(HabitLog.assignment_id.in_(bindparam("habit_ids", expanding=True)),
                                 HabitLog.day >= bindparam("since"))
          .order_by(HabitLog.day.desc(), HabitLog.created_at.desc()))
@@ -75,7 +75,8 @@ def as_counted(log: HabitLog) -> adherence.Log:
 
 def habits_of(couple_id, statuses) -> list[HabitAssignment]:
     """The couple's habits in these states, their history loaded."""
-    return list(db.session.execute(_HABITS, {"couple_id": couple_id, "statuses": list(statuses)}).scalars())
+    found = db.session.execute(_HABITS, {"couple_id": couple_id, "statuses": list(statuses)})
+    return list(found.unique().scalars())
 
 
 def logs_of(habits: list[HabitAssignment], since: date) -> dict:

@@ -65,8 +65,7 @@ def test_a_partner_who_has_not_joined_is_marked(app, client, auth, make_user, ma
 def test_with_nothing_assigned_the_portal_says_where_things_will_appear(client, auth, world):
     auth.login(world["P1A"])
     text = text_of(client.get("/portal/"))
-    assert "Nothing to do yet" in text
-    assert "When Counselor X gives you something for between sessions, it appears here." in text
+    assert "This week's habits Your counselor has not assigned any habits yet." in text
 
 
 @pytest.mark.parametrize(

@@ -44,11 +44,13 @@ def statements(app):
 AUDIT_WRITES = 3
 #: The most statements each page may run: the signed-in user with this browser's session (1),
 #: the page's own reads, and the audit event.
+#: The habits panel: the couple's habits with their history, and (when there are any) their logs.
+HABITS_PANEL = 2
 MOST_STATEMENTS = {
     "caseload": 1 + 2 + AUDIT_WRITES,  # couples counted; a page of couples, partners, invitations
-    "couple page": 1 + 1 + AUDIT_WRITES,  # the couple with partners and invitations
+    "couple page": 1 + 1 + HABITS_PANEL + AUDIT_WRITES,  # the couple with partners and invitations
     "audit trail": 1 + 4 + AUDIT_WRITES,  # the couple; who did what; events counted; a page of them
-    "portal": 1 + 1 + AUDIT_WRITES,  # the partner's record with couple, counselor, partners
+    "portal": 1 + 1 + HABITS_PANEL + AUDIT_WRITES,  # the partner's record with couple, counselor, partners
 }
 
 
