@@ -1,9 +1,9 @@
 """Habits as plain data for pages: the partner's week, the counselor's panel and a habit's page.
 
 Each function reads a fixed number of statements, whatever a couple's history: the couple's
-habits with their changes (one statement), then their logs from the first day shown (one more). Counts come from
-``practice.homework.adherence``; a log's feeling and note are opened only for those who may read
-them (their author, and whom it was shared with).
+habits with their changes (one statement), then their logs from the first day shown (one more).
+Counts come from ``practice.homework.adherence``; a log's feeling and note are opened only for
+those who may read them (their author, and whom it was shared with).
 """
 
 import uuid
