@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from practice import seams
 from practice.clock import utcnow
 from practice.extensions import db
 from practice.homework import adherence
@@ -159,6 +160,8 @@ def counselor_panel(couple, **kwargs) -> dict:
               if h.status is not HabitStatus.ended or (h.ends_on and h.ends_on >= first_monday)]
     logs = logs_of(habits, first_monday)
     names = {p.id: p.first_name for p in couple.partners}
+    # "Since the last session": the notes feature says when that was; the grid's weeks bound it.
+    since = max(seams.last_session(couple, today), first_monday)
     shown = []
     for habit in habits:
         model = as_model(habit)
@@ -175,8 +178,10 @@ def counselor_panel(couple, **kwargs) -> dict:
             "this_week": [(names[pid], adherence.today_progress(model, by_partner[pid], today).period_text)
                           for pid in whom],
             "carried_by": names.get(carried) if carried else "",
+            "since": [line.line for line in adherence.summary_since(since, today, model, by_partner, names)],
         })
-    return {"couple_id": str(couple.id), "archived": couple.archived, "habits": shown, "today": today}
+    return {"couple_id": str(couple.id), "archived": couple.archived, "habits": shown, "today": today,
+            "since": since}
 
 
 def habit_page(couple, habit: HabitAssignment) -> dict:

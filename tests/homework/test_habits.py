@@ -65,6 +65,15 @@ def test_an_assigned_habit_shows_on_the_couple_page_with_each_partners_week(clie
     assert "Pia" not in page  # another couple's partner
 
 
+def test_the_panel_says_what_each_partner_did_since_the_last_session(client, world, bids, new_client):
+    partner = new_client()
+    partner.auth.login(world["P1A"])
+    log(partner, bids, count="4")
+    page = text_of(client.get(f"/couples/{world['couple1'].id}"))
+    assert "Pat: logged 4 times on 1 day" in page
+    assert "Bea: no logs" in page
+
+
 def test_assigning_the_same_catalogue_habit_twice_is_refused_and_keeps_what_was_typed(client, world, bids):
     answer = assign(client, world["couple1"], catalogue_key="connection_bids",
                     instructions="Try one before breakfast, Анна.")
