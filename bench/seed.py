@@ -4,7 +4,8 @@ L is a group practice: 40 counselors with 50 couples each, the most a full-time 
 carries. Counselor 0 is the one the bench signs in as; their first couple has a long history
 (re-sent invitations and a year of page views in its audit trail) and two partners with accounts.
 Every name is in another script or has an apostrophe (Анна, José, O'Brien), as real caseloads do.
-Features seed their own rows here as they land (habit logs, worksheets, notes per couple).
+Every couple holds three habits with 8 weeks of logs by both partners; features seed their own
+rows here as they land (worksheets, notes per couple).
 """
 
 import json
@@ -83,7 +84,8 @@ def seed(size: str, base_url: str, folder: Path) -> Practice:
         first = uuid.UUID(practice.counselors[0]["couple"])
         practice.partner = _join_partners(app, first)
         _history(first, HISTORY[size])
-        practice.ids = {"couple": str(first)}
+        habit = _habits(first)
+        practice.ids = {"couple": str(first), "habit": habit}
         db.session.commit()
         db.engine.dispose()
     practice.save(folder / f"practice-{size}.json")
@@ -136,6 +138,53 @@ def _history(couple_id: uuid.UUID, events: int) -> None:
         if number % 100 == 99:
             db.session.commit()
     db.session.commit()
+
+
+#: Habits every couple holds, as the catalogue sets them, with 8 weeks of logs by each partner.
+HABITS = ("daily_checkin", "connection_bids", "feeling_words")
+LOG_WEEKS = 8
+
+
+def _habits(measured: uuid.UUID) -> str:
+    """Every couple's habits with 8 weeks of logs for both partners; the measured couple's bids."""
+    from datetime import timedelta
+
+    from practice.couples.models import Partner
+    from practice.homework.catalogue import catalogue
+    from practice.homework.models import HabitAssignment, HabitChange, HabitLog
+    from practice.homework.week import today_for
+
+    today = today_for("America/Chicago")
+    start = today - timedelta(weeks=LOG_WEEKS)
+    partners = db.session.execute(sa.select(Partner.couple_id, Partner.id)).all()
+    by_couple: dict = {}
+    for couple_id, partner_id in partners:
+        by_couple.setdefault(couple_id, []).append(partner_id)
+    habits, changes, logs = [], [], []
+    for couple_id, partner_ids in by_couple.items():
+        for key in HABITS:
+            found = catalogue().get(key)
+            habit_id = uuid.uuid4()
+            f = found.frequency
+            habits.append({"id": habit_id, "couple_id": couple_id, "catalogue_key": key, "title": "",
+                           "partner_id": None, "kind": f.kind, "target_min": f.min, "target_max": f.max,
+                           "every_weeks": f.n, "minutes": f.minutes, "log_fields": ",".join(found.log),
+                           "starts_on": start, "instructions": "", "status": "active"})
+            changes.append({"id": uuid.uuid4(), "assignment_id": habit_id, "effective_on": start,
+                            "what": "assigned", "detail": f.target()})
+            for partner_id in partner_ids:
+                for day in range(LOG_WEEKS * 7):
+                    if (day + len(key)) % 3:  # about two days in three
+                        logs.append({"id": uuid.uuid4(), "assignment_id": habit_id, "partner_id": partner_id,
+                                     "day": start + timedelta(days=day), "done": True, "count": 2,
+                                     "feeling_sealed": "", "note_sealed": "", "sharing": "private",
+                                     "idempotency_key": uuid.uuid4().hex})
+    for model, rows in ((HabitAssignment, habits), (HabitChange, changes), (HabitLog, logs)):
+        for at in range(0, len(rows), 5000):
+            db.session.execute(sa.insert(model), rows[at:at + 5000])
+    db.session.commit()
+    bids = (h["id"] for h in habits if h["couple_id"] == measured and h["catalogue_key"] == HABITS[1])
+    return str(next(bids))
 
 
 def load(folder: Path, size: str) -> Practice:

@@ -17,7 +17,7 @@ def read_page(template: str, data: dict, *, action: str, object_type: str = "", 
     """Render ``template`` from plain ``data``, audit the view as ``action``, commit, return the page."""
     html = render_template(template, **data)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
-    _commit_read()
+    commit_keeping_rows()
     return html, status
 
 
@@ -28,11 +28,11 @@ def read_json(payload, *, action: str, object_type: str = "", object_id="", coup
     """
     response = jsonify(payload)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple_id)
-    _commit_read()
+    commit_keeping_rows()
     return response
 
 
-def _commit_read() -> None:
+def commit_keeping_rows() -> None:
     """Commit the view's audit event, keeping the rows the page was built from as they were read.
 
     A read changed none of them, and the answer is already made: expiring them would only make

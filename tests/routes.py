@@ -93,7 +93,7 @@ def _habit_and_logs(app, world):
         habit = services.assign_habit(couple1, world["X"], {
             "catalogue_key": "connection_bids", "frequency": Frequency("per_day", 3, 5),
             "log_fields": ["count", "note"]}, today)
-        logs = [services.log_habit(habit, couple1.partners[0], {"count": 1, "note": "a hug"}, today)[0]
+        logs = [services.log_habit(habit, couple1.partners[0].id, {"count": 1, "note": "a hug"}, today)[0]
                 for _ in range(2)]
     return habit, *logs
 

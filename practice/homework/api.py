@@ -156,15 +156,15 @@ class HabitLogs(MethodView):
     @_document_errors((400, "The CSRF token is missing or stale"), (422, "A field is not valid"))
     def post(self, data, habit_id: uuid.UUID):
         """Log the habit for today or one of the last 7 days."""
-        partner, couple = _own()
-        habit = access.partner_habit(partner, habit_id)
-        today = week.today_for(couple.time_zone)
+        to = access.habit_to_log(current_user.id, habit_id)
+        today = week.today_for(to.time_zone)
         try:
-            log, new = services.log_habit(habit, partner, data, today)
+            log, new = services.log_habit(to.habit, to.partner_id, data, today, to.default_sharing)
         except ValidationError as error:
             _refused(error)
-        db.session.commit()
-        return _entry(partner.id, log, today), 201 if new else 200
+        answer = _entry(to.partner_id, log, today)  # made before the commit, which would expire the log
+        pages.commit_keeping_rows()
+        return answer, 201 if new else 200
 
 
 @bp.route("/logs/<uuid:log_id>")
@@ -185,8 +185,9 @@ class Log(MethodView):
             services.edit_log(log, couple.id, data, today, partial=True)
         except ValidationError as error:
             _refused(error)
-        db.session.commit()
-        return _entry(partner.id, log, today)
+        answer = _entry(partner.id, log, today)
+        pages.commit_keeping_rows()
+        return answer
 
     @role_required("partner")
     @bp.doc(security=SIGNED_IN_WRITE)

@@ -184,13 +184,15 @@ def stop_feeds_of(user, **kwargs) -> None:
         .values(feed_token_hash=None))
 
 
-def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> tuple[HabitLog, bool]:
+def log_habit(assignment: HabitAssignment, partner_id, data: dict, today: date,
+              default_sharing: Sharing | None = None) -> tuple[HabitLog, bool]:
     """Log a habit for one of the last 7 days; a repeated idempotency key returns the first log.
 
-    Returns the log and whether it is new.
+    Returns the log and whether it is new. ``default_sharing`` is the partner's own default when
+    the caller has read it already (else it is read here).
     """
     key = data.get("idempotency_key") or uuid.uuid4().hex
-    earlier = db.session.scalar(select(HabitLog).where(HabitLog.partner_id == partner.id,
+    earlier = db.session.scalar(select(HabitLog).where(HabitLog.partner_id == partner_id,
                                                        HabitLog.idempotency_key == key))
     if earlier is not None:
         return earlier, False
@@ -199,9 +201,11 @@ def log_habit(assignment: HabitAssignment, partner, data: dict, today: date) -> 
                                          "so it is not logged for now."]})
     day = data.get("day") or today
     _check_day(day, today, assignment)
-    log = HabitLog(id=uuid.uuid4(), assignment_id=assignment.id, partner_id=partner.id, day=day,
+    log = HabitLog(id=uuid.uuid4(), assignment_id=assignment.id, partner_id=partner_id, day=day,
                    idempotency_key=key)
-    fill_log(log, data, default_sharing=settings_of(partner.id).default_sharing)
+    if default_sharing is None and not data.get("sharing"):
+        default_sharing = settings_of(partner_id).default_sharing
+    fill_log(log, data, default_sharing=default_sharing or Sharing.private)
     db.session.add(log)
     audit.record("habit.log", object_type="habit_log", object_id=log.id, couple_id=assignment.couple_id)
     return log, True

@@ -235,17 +235,18 @@ def _week(partner, couple, form: dict, failed, errors: dict | None = None, statu
 @partner_bp.post("/habits/<uuid:habit_id>/log")
 def log(habit_id: uuid.UUID):
     """Log a habit (done, +1 or minutes, with an optional feeling and note)."""
-    partner, couple = _own()
-    habit = access.partner_habit(partner, habit_id)
+    to = access.habit_to_log(current_user.id, habit_id)
     try:
-        entry, new = services.log_habit(habit, partner, LogSchema().load(_filled(request.form)),
-                                        week.today_for(couple.time_zone))
+        entry, new = services.log_habit(to.habit, to.partner_id, LogSchema().load(_filled(request.form)),
+                                        week.today_for(to.time_zone), to.default_sharing)
     except ValidationError as error:
         db.session.rollback()
+        partner, couple = _own()
         return _week(partner, couple, request.form, str(habit_id), form_errors(error), status=422)
-    db.session.commit()
+    title = services.habit_title(to.habit)
+    pages.commit_keeping_rows()
     if new:
-        flash(f"Logged: {services.habit_title(habit)}.", "success")
+        flash(f"Logged: {title}.", "success")
     return redirect(url_for("homework.week_page", _anchor=f"habit-{habit_id}"), 303)
 
 

@@ -40,8 +40,12 @@ SHARING_CHOICES = (
 _HABITS = (select(HabitAssignment).where(HabitAssignment.couple_id == bindparam("couple_id"),
                                          HabitAssignment.status.in_(bindparam("statuses", expanding=True)))
            .options(joinedload(HabitAssignment.changes)).order_by(HabitAssignment.created_at))
-_LOGS = (select(HabitLog).where(HabitLog.assignment_id.in_(bindparam("habit_ids", expanding=True)),
-                                HabitLog.day >= bindparam("since"))
+#: Logs as plain rows (the columns a page or a count needs): weeks of them per couple, so no ORM objects.
+_LOGS = (select(HabitLog.id, HabitLog.assignment_id, HabitLog.partner_id, HabitLog.day, HabitLog.done,
+                HabitLog.count, HabitLog.minutes, HabitLog.feeling_sealed, HabitLog.note_sealed,
+                HabitLog.sharing)
+         .where(HabitLog.assignment_id.in_(bindparam("habit_ids", expanding=True)),
+                HabitLog.day >= bindparam("since"))
          .order_by(HabitLog.day.desc(), HabitLog.created_at.desc()))
 
 
@@ -81,10 +85,10 @@ def habits_of(couple_id, statuses) -> list[HabitAssignment]:
 
 
 def logs_of(habits: list[HabitAssignment], since: date) -> dict:
-    """Logs of these habits from ``since`` on, by habit id then partner id."""
+    """Logs of these habits from ``since`` on (plain rows, newest first), by habit id then partner id."""
     found: dict = defaultdict(lambda: defaultdict(list))
     if habits:
-        for log in db.session.execute(_LOGS, {"habit_ids": [h.id for h in habits], "since": since}).scalars():
+        for log in db.session.execute(_LOGS, {"habit_ids": [h.id for h in habits], "since": since}):
             found[log.assignment_id][log.partner_id].append(log)
     return found
 
@@ -158,7 +162,9 @@ def counselor_panel(couple, **kwargs) -> dict:
     first_monday = adherence.week_of(today) - timedelta(weeks=GRID_WEEKS - 1)
     habits = [h for h in habits_of(couple.id, tuple(HabitStatus))
               if h.status is not HabitStatus.ended or (h.ends_on and h.ends_on >= first_monday)]
-    logs = logs_of(habits, first_monday)
+    # A month or a window that ends in the grid's first week began before it: read its logs too.
+    logs = logs_of(habits, min((adherence.logs_needed_from(as_model(h), first_monday) for h in habits),
+                               default=first_monday))
     names = {p.id: p.first_name for p in couple.partners}
     # "Since the last session": the notes feature says when that was; the grid's weeks bound it.
     since = max(seams.last_session(couple, today), first_monday)
@@ -188,14 +194,15 @@ def habit_page(couple, habit: HabitAssignment) -> dict:
     """A habit for the counselor: what it is, its history, and 8 weeks of logs as shared with them."""
     today = today_for(couple.time_zone)
     first_monday = adherence.week_of(today) - timedelta(weeks=GRID_WEEKS - 1)
-    logs = logs_of([habit], first_monday)[habit.id]
+    logs = logs_of([habit], adherence.logs_needed_from(as_model(habit), first_monday))[habit.id]
     names = {p.id: p.first_name for p in couple.partners}
     whom = [habit.partner_id] if habit.partner_id else [p.id for p in couple.partners]
     return {
         "habit": {**describe(habit), "for_whom": names.get(habit.partner_id, "Both partners")},
         "changes": [{"at": change.at, "what": change.what, "detail": change.detail,
                      "effective_on": change.effective_on} for change in habit.changes],
-        "logs": [(names[pid], [_entry(log, "counselor", None, today) for log in logs[pid]]) for pid in whom],
+        "logs": [(names[pid], [_entry(log, "counselor", None, today) for log in logs[pid]
+                               if log.day >= first_monday]) for pid in whom],
         "today": today,
     }
 

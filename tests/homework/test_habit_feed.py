@@ -55,7 +55,7 @@ def test_the_feed_names_habits_neutrally_and_holds_no_note(world, habits, new_cl
     pat = new_client()
     pat.auth.login(world["P1A"])
     with pat.application.test_request_context():
-        services.log_habit(habits["walk"], world["couple1"].partners[0],
+        services.log_habit(habits["walk"], world["couple1"].partners[0].id,
                            {"note": "Secret garden talk", "feeling": "hopeful"}, today_for("America/Chicago"))
     db.session.commit()
     found, raw = events(pat, feed_link(pat))

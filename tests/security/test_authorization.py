@@ -64,8 +64,9 @@ def habit_and_log(app, couple, counselor):
     with app.test_request_context():
         today = today_for(couple.time_zone)
         habit = services.assign_habit(couple, counselor, {
-            "title": "Their walk", "frequency": Frequency("per_day", 1, 1), "log_fields": ["done", "note"]}, today)
-        log, _ = services.log_habit(habit, couple.partners[0], {"note": "their private note"}, today)
+            "title": "Their walk", "frequency": Frequency("per_day", 1, 1), "log_fields": ["done", "note"]},
+            today)
+        log, _ = services.log_habit(habit, couple.partners[0].id, {"note": "their private note"}, today)
     db.session.commit()
     return habit, log
 
