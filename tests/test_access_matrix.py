@@ -106,6 +106,7 @@ rule                                                 method  anon    X          
 /couples/<uuid:couple_id>/habits/new                 GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/habits/new                 POST    login   422        404        403                403        403        403
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>     GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/habits/planner.pdf         GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>     POST    login   422        404        403                403        403        403
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>/pause   POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>/resume  POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
@@ -125,6 +126,8 @@ rule                                                 method  anon    X          
 
 /portal/                                             GET     login   403        403        403                200        200        200
 /portal/week                                         GET     login   403        403        403                200        200        200
+/portal/planner.pdf                                  GET     login   403        403        403                200        200        200
+/portal/log-sheet.pdf                                GET     login   403        403        403                200        200        200
 /portal/habits/<uuid:habit_id>/log                   POST    login   403        403        403                >/portal/week  >/portal/week  404
 /portal/logs/<uuid:log_id>                           GET     login   403        403        403                200        404        404
 /portal/logs/<uuid:log_id>                           POST    login   403        403        403                >/portal/week  404  404

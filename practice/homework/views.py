@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import audit, pages
+from practice import audit, pages, pdf
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
@@ -367,3 +367,51 @@ def feed_file(token: str):
     db.session.commit()
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": 'inline; filename="practice.ics"'})
+
+
+# -- handouts -------------------------------------------------------------------------------------
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _handout(template: str, couple, reader: str, habits: list[dict], filename: str, action: str,
+             object_type: str, object_id, heading: str = "Your habit planner"):
+    """A planner or log sheet as a PDF download, audited; a render that runs too long is a calm 503."""
+    data = {"couple_label": couple.label, "counselor": couple.counselor_name, "reader": reader,
+            "heading": heading, "habits": [{**h, "boxes": week.boxes(h)} for h in habits], "days": DAYS,
+            "made_on": week.today_for(couple.time_zone)}
+    try:
+        body = pdf.render(template, data)
+    except pdf.PdfError:
+        db.session.rollback()
+        abort(503)
+    audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple.id)
+    db.session.commit()
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@partner_bp.get("/planner.pdf")
+def planner_pdf():
+    """The partner's own habit planner: what each habit looks like, how often, why it helps."""
+    partner, couple = _own()
+    me = couple.partner(partner.id)
+    return _handout("habit_planner.html", couple, me.name, week.planner(couple, partner.id),
+                    "habit-planner.pdf", "habit.planner.pdf", "partner", partner.id)
+
+
+@partner_bp.get("/log-sheet.pdf")
+def log_sheet_pdf():
+    """A printable week of the partner's habits with tick boxes."""
+    partner, couple = _own()
+    me = couple.partner(partner.id)
+    return _handout("habit_log_sheet.html", couple, me.name, week.planner(couple, partner.id),
+                    "habit-log-sheet.pdf", "habit.log_sheet.pdf", "partner", partner.id)
+
+
+@counselor_bp.get("/planner.pdf")
+def couple_planner_pdf(couple_id: uuid.UUID):
+    """The counselor's copy of the couple's planner: every habit, for whom, and each partner's weeks."""
+    row, couple = _couple(couple_id)
+    return _handout("habit_planner.html", couple, f"{couple.label} (counselor's copy)", week.planner(couple),
+                    "habit-planner.pdf", "habit.planner.pdf", "couple", couple.id, heading="Habit planner")

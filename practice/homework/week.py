@@ -113,6 +113,7 @@ def describe(habit: HabitAssignment) -> dict:
     """What a habit is, for any page: title, target, who it is for, the catalogue's words."""
     found = catalogue().get(habit.catalogue_key) if habit.catalogue_key else None
     return {"id": str(habit.id), "title": habit_title(habit), "target": habit.frequency.target(),
+            "kind": habit.kind, "target_min": habit.target_min, "target_max": habit.target_max,
             "minutes": habit.minutes, "status": habit.status.value, "partner_id": habit.partner_id,
             "looks_like": found.looks_like if found else "", "why": found.why if found else "",
             "instructions": habit.instructions, "log_fields": tuple(habit.log_fields.split(",")),
@@ -229,3 +230,23 @@ def feed_for(token_digest: str):
                "starts_on": h.starts_on, "ends_on": h.ends_on}
               for h in habits_of(couple.id, (HabitStatus.active,)) if h.partner_id in (None, partner.id)]
     return settings, partner, couple, habits
+
+
+#: The most tick boxes a day's cell of the printed log sheet holds.
+MOST_BOXES = 5
+
+
+def planner(couple, reader_partner_id=None) -> list[dict]:
+    """The habits a handout shows its reader: a partner's own, or (None) every one for the counselor."""
+    if reader_partner_id is None:
+        habits = counselor_panel(couple)["habits"]
+        return [{**h, "for_whom": h["for_whom"] if h["partner_id"] else "both partners"}
+                for h in habits if h["status"] != HabitStatus.ended.value]
+    mine = partner_week(couple, reader_partner_id)["habits"]
+    return [{**h, "for_whom": "you" if h["partner_id"] else "both of you", "grid": None} for h in mine]
+
+
+def boxes(habit: dict) -> int:
+    """Tick boxes for one day of a habit on the printed log sheet: enough for its daily target."""
+    kind, target = habit["kind"], habit.get("target_max") or habit.get("target_min") or 1
+    return min(MOST_BOXES, target) if kind == "per_day" else 1

@@ -90,7 +90,8 @@ def test_a_counselor_assigns_habits_and_each_partner_logs_them_on_a_phone(
     # The counselor's grid shows this week's logs; the private note is not on the habit page.
     counselor.reload()
     habits = counselor.locator("section.panel--habits")
-    expect(habits.locator("text.habit-grid__count").first).to_be_visible()
+    expect(habits.locator("svg.habit-grid__svg rect").first).to_be_visible()
+    assert "In progress; 1 logged" in habits.inner_text() or "1 logged" in habits.inner_text()
     counselor.get_by_role("link", name="How-are-we check-in").click()
     assert "Private to me" not in counselor.content()
     look(counselor, "habit-page")
