@@ -171,7 +171,7 @@ def html_to_pdf(html: str, *, time_limit: float | None = None) -> bytes:
         raise
     _give_back(helper)
     if not ok:
-        raise PdfError(f"the PDF could not be made: {reply.decode()}")
+        raise PdfError(f"the PDF could not be made ({reply.decode()})")
     return reply
 
 
@@ -179,6 +179,16 @@ def write_pdf(html: str) -> bytes:
     """Render HTML to tagged PDF bytes in this process, through :class:`StaticFetcher` (the helper's job)."""
     return HTML(string=html, base_url=STATIC_URL, url_fetcher=_FETCHER).write_pdf(
         pdf_variant=VARIANT, font_config=_font_config(), cache=_IMAGES, finisher=_refuse_attachments)
+
+
+def warm_up() -> None:
+    """Start a helper ahead of the first PDF, e.g. from gunicorn's ``post_worker_init`` hook."""
+    _give_back(_take_helper())
+
+
+def clear_cache() -> None:
+    """Forget this app's cached PDFs (after rotating keys, or to time a cold render)."""
+    _store().clear()
 
 
 _FETCHER = StaticFetcher()
@@ -245,8 +255,8 @@ def serve_helper() -> None:
             return
         try:
             reply = OK + write_pdf(html)
-        except Exception as exc:  # reported to the request, which raises PdfError
-            reply = FAILED + f"{type(exc).__name__}: {exc}"[:500].encode()
+        except Exception as exc:  # the request raises PdfError; a library's message may quote the document
+            reply = FAILED + (str(exc) if isinstance(exc, PdfError) else type(exc).__name__).encode()
         _send(replies, reply)
 
 
@@ -395,6 +405,12 @@ class MemoryCache:
             while self.size > self.max_bytes:
                 self._drop(next(iter(self.items)))
 
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
     def _drop(self, key: str) -> None:
         """Forget one entry (the lock is held)."""
         entry = self.items.pop(key, None)
@@ -429,6 +445,15 @@ class RedisCache:
         """Keep a PDF, sealed, for ``seconds``."""
         try:
             self.client.set(self.redis_key(key), _seal(pdf, key), ex=self.seconds)
+        except self.errors as exc:
+            log.warning("PDF cache unavailable: %s", exc)
+
+
+    def clear(self) -> None:
+        """Delete every PDF of ours from Redis."""
+        try:
+            for name in self.client.scan_iter(match=self.redis_key("*"), count=500):
+                self.client.delete(name)
         except self.errors as exc:
             log.warning("PDF cache unavailable: %s", exc)
 
