@@ -4,6 +4,7 @@ Test-only templates live in tests/pdf_templates/pdf/ and are found through the `
 SECURITY.md's I3-I6 are in tests/security/test_pdf_safety.py.
 """
 
+import base64
 import io
 import re
 import shutil
@@ -154,11 +155,26 @@ def test_a_repeated_download_comes_from_the_cache(pdf_app, monkeypatch):
     assert len(rendered) == 3
 
 
+def test_clear_cache_makes_the_next_download_a_fresh_render(pdf_app, monkeypatch):
+    pdf.warm_up()  # a helper is ready before the first PDF
+    assert pdf._idle
+    first = pdf.render("test_handout.html", handout())
+    pdf.clear_cache()
+    rendered = []
+    real = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: rendered.append(html) or real(html))
+    assert text_of(pdf.render("test_handout.html", handout())) == text_of(first)
+    assert len(rendered) == 1
+
+
 def test_the_cache_holds_ciphertext_bound_to_its_key(pdf_app):
     document = pdf.render("test_handout.html", handout())
     store = pdf_app.extensions["pdf_cache"]
     [(key, (_, token))] = store.items.items()
-    assert isinstance(token, str) and "%PDF" not in token and "Анна" not in token
+    key_id, _, sealed = token.partition(":")
+    assert key_id in pdf_app.config["DATA_ENCRYPTION_KEYS"]
+    # Neither the PDF nor its base64 ("JVBER" is "%PDF") is in the stored value, read either way.
+    assert "JVBER" not in token and b"%PDF" not in base64.urlsafe_b64decode(sealed)
     assert pdf._unseal(token, key) == document
     with pytest.raises(Exception, match="authentication"):
         decrypt(token, "pdf-cache:another-key")
@@ -222,6 +238,8 @@ def test_with_redis_the_cache_holds_ciphertext_under_our_prefix(app_config, redi
             token = client.get(name).decode()
             assert "%PDF" not in token and client.ttl(name) > 0
             assert pdf._unseal(token, name.decode().rsplit(":", 1)[1]) == document
+            pdf.clear_cache()
+            assert client.keys(f"{prefix}:*") == []
     finally:
         for name in client.keys(f"{prefix}:*"):
             client.delete(name)
