@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import budget, concurrency
+from bench import budget, concurrency, pdfs
 from bench.catalogue import split
 from bench.load import Server, check, rounded, send, sign_in, totp, wrk
 from bench.seed import ROOT, seed, settings
@@ -103,6 +103,11 @@ def measure_size(
         send(server.base, everything, THOUSAND)  # the last thousand
         memory_last = server.memory()
         figures["memory"] = _memory(memory_first, memory_last)
+        figures["pdfs"] = pdfs.measure(counter.app, counter.client, found.pdfs,
+                                       lambda who: browsers[who].headers(), ids)
+        for name, pdf_figures in figures["pdfs"].items():
+            print(f"   {name:<22} cold {pdf_figures['cold_ms']:>6.0f} ms  cached "
+                  f"{pdf_figures['cached_ms']:>5.1f} ms  raw WeasyPrint {pdf_figures['raw_ms']:>6.0f} ms")
         figures["missing"] = found.missing
         for kind in ("read", "audited", "floor"):
             figures["bare"][f"{kind}_rps"] = round(
@@ -226,7 +231,6 @@ def main() -> None:
         results["concurrency"] = concurrency.measure(args.pg, folder)
     else:
         print("\nSkipping the PostgreSQL concurrency runs (no server, or --no-pg)")
-    results["pdfs"] = {}  # none built yet: named in each size's "missing"
     results["ratios"] = budget.ratios(results)
     results["budget"] = budget.verdicts(results["ratios"])
     results["seconds"] = round(time.perf_counter() - began)

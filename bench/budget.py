@@ -22,6 +22,12 @@ def _smallest(values):
     return round(min(values), 3) if values else None
 
 
+def _largest(values):
+    """The largest of ``values`` rounded, or None when there are none."""
+    values = list(values)
+    return round(max(values), 3) if values else None
+
+
 def ratios(results: dict) -> dict:
     """Every ratio of the budget, from the figures of one run (None where nothing was measured)."""
     sizes = results["sizes"]
@@ -36,6 +42,7 @@ def ratios(results: dict) -> dict:
     }
     both = [name for name in sql.get("S", {}) if name in sql.get("L", {})]
     concurrency = results.get("concurrency", {}).get("levels", {})
+    made = [figures for size in sizes.values() for figures in size.get("pdfs", {}).values()]
     floors = [(bare["floor_rps"] / bare["read_rps"], bare["floor_rps"] / bare["audited_rps"])
               for bare in (figures["bare"] for figures in sizes.values()) if bare.get("floor_rps")]
     return {
@@ -48,8 +55,8 @@ def ratios(results: dict) -> dict:
         "write_vs_audited_bare_min": _smallest(a for _, a in writes),
         "sql_per_request_max": max((n for counts in sql.values() for n in counts.values()), default=None),
         "sql_same_at_S_and_L": all(sql["S"][name] == sql["L"][name] for name in both) if both else None,
-        "pdf_cold_vs_raw": None,
-        "pdf_cached_vs_raw": None,
+        "pdf_cold_vs_raw": _largest(p["cold_vs_raw"] for p in made),
+        "pdf_cached_vs_raw": _largest(p["cached_vs_raw"] for p in made),
         "rss_growth": max((figures["memory"]["growth"] for figures in sizes.values()), default=None),
         "L_vs_S_throughput_min": _smallest(
             sizes["L"]["pages"][name]["rps"] / sizes["S"]["pages"][name]["rps"] for name in both

@@ -386,7 +386,7 @@ def _handout(template: str, couple, reader: str, habits: list[dict], filename: s
         db.session.rollback()
         abort(503)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple.id)
-    db.session.commit()
+    pages.commit_keeping_rows()
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

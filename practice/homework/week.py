@@ -242,8 +242,10 @@ def planner(couple, reader_partner_id=None) -> list[dict]:
         habits = counselor_panel(couple)["habits"]
         return [{**h, "for_whom": h["for_whom"] if h["partner_id"] else "both partners"}
                 for h in habits if h["status"] != HabitStatus.ended.value]
-    mine = partner_week(couple, reader_partner_id)["habits"]
-    return [{**h, "for_whom": "you" if h["partner_id"] else "both of you", "grid": None} for h in mine]
+    # A partner's copy needs no logs: what each habit asks, not how it went.
+    mine = [h for h in habits_of(couple.id, (HabitStatus.active, HabitStatus.paused))
+            if h.partner_id in (None, reader_partner_id)]
+    return [{**describe(h), "for_whom": "you" if h.partner_id else "both of you", "grid": None} for h in mine]
 
 
 def boxes(habit: dict) -> int:
