@@ -10,6 +10,7 @@ import io
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import weasyprint
@@ -221,6 +222,18 @@ def test_a_symlink_out_of_static_is_refused(tmp_path, monkeypatch):
 def test_urllib_style_use_goes_through_the_same_check():
     with pytest.raises(ValueError, match="refused"):
         pdf.StaticFetcher().open("http://127.0.0.1:9/")
+
+
+def test_the_helper_process_gets_none_of_the_apps_secrets(monkeypatch):
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", '{"k9": "not-for-the-helper"}')
+    monkeypatch.setenv("DATABASE_URL", "postgresql://secret@db/practice")
+    helper = pdf._Helper()
+    try:
+        environment = Path(f"/proc/{helper.process.pid}/environ").read_bytes()
+        assert b"not-for-the-helper" not in environment and b"secret@db" not in environment
+        assert b"TMPDIR=" + helper.folder.encode() in environment
+    finally:
+        helper.stop()
 
 
 # I6: a pathological document hits the time limit; the next render and the server carry on.
