@@ -186,6 +186,9 @@ def _from_environment(config):
         elif key in BOOL_SETTINGS:
             value = value.lower() in {"1", "true", "yes", "on"}
         config[key] = value
+    if os.environ.get("REDIS_URL"):
+        # The one Redis: rate limits above, and the PDF cache and what else reads REDIS_URL.
+        config["REDIS_URL"] = os.environ["REDIS_URL"]
 
 
 def _finish(config):

@@ -18,6 +18,7 @@ TITLES = {
     422: ("Some answers need another look", "Check the fields marked in the form."),
     429: ("Too many attempts", "For your safety, please wait a little before trying again."),
     500: ("Something went wrong on our side", "Your last change was not saved. Please try again."),
+    503: ("That took too long to prepare", "Nothing is lost. Try again in a moment."),
 }
 
 
