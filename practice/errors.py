@@ -48,6 +48,8 @@ def handle_http(error: HTTPException):
         errors = data.get("messages") or data.get("errors")
         if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in ("json", "query", "form"):
             errors = next(iter(errors.values()))
+        if isinstance(errors, list):  # about the body as a whole (e.g. not JSON): still field -> messages
+            errors = {"_schema": errors}
         body, _ = json_error(code, _message(error, code), errors)
         return body, code, kept
     title, hint = TITLES.get(code, (error.name, ""))

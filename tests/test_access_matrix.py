@@ -128,6 +128,7 @@ rule                                                 method  anon    X          
 /portal/week                                         GET     login   403        403        403                200        200        200
 /portal/planner.pdf                                  GET     login   403        403        403                200        200        200
 /portal/log-sheet.pdf                                GET     login   403        403        403                200        200        200
+/portal/habits/<uuid:habit_id>/log                   GET     login   403        403        403                200        200        404
 /portal/habits/<uuid:habit_id>/log                   POST    login   403        403        403                >/portal/week  >/portal/week  404
 /portal/logs/<uuid:log_id>                           GET     login   403        403        403                200        404        404
 /portal/logs/<uuid:log_id>                           POST    login   403        403        403                >/portal/week  404  404
@@ -141,8 +142,8 @@ rule                                                 method  anon    X          
 /api/v1/me                                           GET     401     200        200        200                200        200        200
 /api/v1/couple                                       GET     401     403        403        403                200        200        200
 /api/v1/week                                         GET     401     403        403        403                200        200        200
-/api/v1/habits/<uuid:habit_id>/logs                  POST    401     403        403        403                422        422        404
-/api/v1/logs/<uuid:log_id>                           PATCH   401     403        403        403                200        404        404
+/api/v1/habits/<uuid:habit_id>/logs                  POST    401     403        403        403                415        415        415
+/api/v1/logs/<uuid:log_id>                           PATCH   401     403        403        403                415        415        415
 /api/v1/logs/<uuid:log_id>                           DELETE  401     403        403        403                204        404        404
 
 /tf-validate                                         GET     login   login      login      login              login      login      login

@@ -49,7 +49,9 @@ def form_to_nested(form) -> dict:
             continue
         head, _, tail = key.partition(".")
         if tail:
-            data.setdefault(head, {})[tail] = value
-        else:
+            if not isinstance(data.get(head), dict):
+                data[head] = {}  # a plain field of the same name is dropped: the schema wants the group
+            data[head][tail] = value
+        elif not isinstance(data.get(key), dict):
             data[key] = value
     return data

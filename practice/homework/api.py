@@ -39,6 +39,8 @@ def _partners_then_csrf():
         abort(403)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
+    if request.method in ("POST", "PATCH") and not request.is_json:
+        abort(415)  # a body that is not JSON would be read as empty, and its fields silently lost
 
 
 class ProgressSchema(Schema):
@@ -153,7 +155,8 @@ class HabitLogs(MethodView):
     @bp.arguments(LogInSchema)
     @bp.response(201, LogOutSchema)
     @bp.alt_response(200, schema=LogOutSchema, description="Already logged with this idempotency key")
-    @_document_errors((400, "The CSRF token is missing or stale"), (422, "A field is not valid"))
+    @_document_errors((400, "The CSRF token is missing or stale"), (415, "The body is not JSON"),
+                      (422, "A field is not valid"))
     def post(self, data, habit_id: uuid.UUID):
         """Log the habit for today or one of the last 7 days."""
         to = access.habit_to_log(current_user.id, habit_id)
@@ -162,9 +165,9 @@ class HabitLogs(MethodView):
             log, new = services.log_habit(to.habit, to.partner_id, data, today, to.default_sharing)
         except ValidationError as error:
             _refused(error)
-        answer = _entry(to.partner_id, log, today)  # made before the commit, which would expire the log
-        pages.commit_keeping_rows()
-        return answer, 201 if new else 200
+        if new:
+            log, new = services.commit_log(log)
+        return _entry(to.partner_id, log, today), 201 if new else 200
 
 
 @bp.route("/logs/<uuid:log_id>")
@@ -175,7 +178,8 @@ class Log(MethodView):
     @bp.doc(security=SIGNED_IN_WRITE)
     @bp.arguments(LogChangeSchema(partial=True))
     @bp.response(200, LogOutSchema)
-    @_document_errors((400, "The CSRF token is missing or stale"), (422, "A field is not valid"))
+    @_document_errors((400, "The CSRF token is missing or stale"), (415, "The body is not JSON"),
+                      (422, "A field is not valid"))
     def patch(self, data, log_id: uuid.UUID):
         """Change the given fields of a log from the last 7 days."""
         partner, couple = _own()

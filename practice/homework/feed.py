@@ -7,7 +7,7 @@ reveals nothing. As-needed habits have no rhythm and are left out; paused and en
 
 import hashlib
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
@@ -30,7 +30,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def build(habits: list[dict], zone: str, at: time, discreet: bool, today: date) -> bytes:
+def build(habits: list[dict], zone: str, at: time, discreet: bool) -> bytes:
     """The feed as iCalendar bytes: one recurring event per habit with a rhythm."""
     calendar = Calendar()
     calendar.add("prodid", "-//SecureBase//Habits//EN")
@@ -41,7 +41,8 @@ def build(habits: list[dict], zone: str, at: time, discreet: bool, today: date) 
         if habit["kind"] not in RHYTHM:
             continue
         frequency, neutral = RHYTHM[habit["kind"]]
-        start = datetime.combine(max(habit["starts_on"], today - timedelta(days=1)), at, tzinfo=tz)
+        # Anchored on the first day, so a weekly habit keeps its weekday and a window its phase.
+        start = datetime.combine(habit["starts_on"], at, tzinfo=tz)
         event = Event()
         event.add("uid", f"{habit['id']}@securebase")
         event.add("summary", neutral if discreet else habit["title"])
@@ -51,8 +52,9 @@ def build(habits: list[dict], zone: str, at: time, discreet: bool, today: date) 
         rule = {"freq": frequency}
         if habit["kind"] == "every_n_weeks":
             rule["interval"] = habit["n"]
-        if habit["ends_on"]:
-            rule["until"] = datetime.combine(habit["ends_on"], time(23, 59), tzinfo=tz)
+        if habit["ends_on"]:  # RFC 5545: with a zoned start, UNTIL is in UTC
+            rule["until"] = datetime.combine(habit["ends_on"], time(23, 59), tzinfo=tz).astimezone(UTC)
         event.add("rrule", vRecur(rule))
         calendar.add_component(event)
+    calendar.add_missing_timezones()
     return calendar.to_ical()

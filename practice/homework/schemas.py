@@ -78,7 +78,11 @@ class AssignSchema(Schema):
 
     @validates_schema
     def _named_and_dated(self, data, **kwargs):
-        """A custom habit needs a title; it ends after it starts."""
+        """A custom habit needs a title, a catalogue one must exist; it ends after it starts."""
+        from practice.homework.catalogue import catalogue
+
+        if data.get("catalogue_key") and catalogue().get(data["catalogue_key"]) is None:
+            raise ValidationError("Choose a habit from the catalogue, or write your own.", "catalogue_key")
         if not data.get("catalogue_key") and not data.get("title"):
             raise ValidationError("Give your habit a short title, or choose one from the list.", "title")
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
@@ -112,7 +116,7 @@ class LogSchema(Schema):
     note = Text(max_length=NOTE_LENGTH, load_default="")
     sharing = fields.Enum(Sharing, allow_none=True, load_default=None,
                           error_messages={"unknown": "Choose who may read your feeling and note."})
-    idempotency_key = fields.String(load_default="", validate=validate.Length(max=64))
+    idempotency_key = Text(max_length=64, single_line=True, load_default="")
 
     @validates_schema
     def _known_feeling(self, data, **kwargs):

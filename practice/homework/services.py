@@ -8,9 +8,10 @@ import uuid
 from datetime import date, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from practice import audit, crypto
+from practice import audit, crypto, pages
 from practice.couples.models import Partner
 from practice.extensions import db
 from practice.homework import feed
@@ -42,7 +43,7 @@ def habit_title(assignment: HabitAssignment) -> str:
 def assign_habit(couple, counselor, data: dict, today: date) -> HabitAssignment:
     """Assign a catalogue habit or the counselor's own to the couple (or one partner)."""
     key = data.get("catalogue_key") or None
-    if key and _active_with_key(couple.id, key):
+    if key and _active_with_key(couple.id, key, today):
         raise ValidationError({"catalogue_key": [
             "This habit is already assigned to this couple. Change its target or end it first."]})
     assignment = HabitAssignment(
@@ -58,11 +59,12 @@ def assign_habit(couple, counselor, data: dict, today: date) -> HabitAssignment:
     return assignment
 
 
-def _active_with_key(couple_id: uuid.UUID, key: str) -> bool:
-    """Whether the couple already holds this catalogue habit, not yet ended."""
+def _active_with_key(couple_id: uuid.UUID, key: str, today: date) -> bool:
+    """Whether the couple already holds this catalogue habit, not ended (by hand or by its end date)."""
     return db.session.scalar(select(HabitAssignment.id).where(
         HabitAssignment.couple_id == couple_id, HabitAssignment.catalogue_key == key,
-        HabitAssignment.status != HabitStatus.ended).limit(1)) is not None
+        HabitAssignment.status != HabitStatus.ended,
+        or_(HabitAssignment.ends_on.is_(None), HabitAssignment.ends_on >= today)).limit(1)) is not None
 
 
 def _change(assignment: HabitAssignment, by, what: str, on: date, detail: str = "") -> HabitChange:
@@ -94,6 +96,9 @@ def change_habit(assignment: HabitAssignment, counselor, data: dict, today: date
     """Change a habit's target, end date or instructions, keeping what it was in the history."""
     if assignment.status is HabitStatus.ended:
         raise ValidationError({"status": ["An ended habit cannot be changed; assign it again instead."]})
+    if data.get("ends_on") and data["ends_on"] < assignment.starts_on:
+        start = f"{assignment.starts_on:%-d %B %Y}"
+        raise ValidationError({"ends_on": [f"The end date comes after the start ({start})."]})
     frequency: Frequency = data["frequency"]
     if frequency != assignment.frequency:
         assignment.frequency = frequency
@@ -179,9 +184,13 @@ def change_feed(partner, couple_id, at, discreet: bool) -> None:
 
 def stop_feeds_of(user, **kwargs) -> None:
     """Every session of ``user`` ended: their calendar feed dies with them (SECURITY.md A7)."""
-    db.session.execute(update(HabitSettings).where(
-        HabitSettings.partner_id.in_(select(Partner.id).where(Partner.user_id == user.id)))
-        .values(feed_token_hash=None))
+    stopped = db.session.execute(
+        update(HabitSettings).where(HabitSettings.feed_token_hash.is_not(None), HabitSettings.partner_id.in_(
+            select(Partner.id).where(Partner.user_id == user.id)))
+        .values(feed_token_hash=None).returning(HabitSettings.partner_id)).scalars().all()
+    for partner_id in stopped:
+        couple_id = db.session.scalar(select(Partner.couple_id).where(Partner.id == partner_id))
+        audit.record("habit.feed.stop", object_type="partner", object_id=str(partner_id), couple_id=couple_id)
 
 
 def log_habit(assignment: HabitAssignment, partner_id, data: dict, today: date,
@@ -211,9 +220,30 @@ def log_habit(assignment: HabitAssignment, partner_id, data: dict, today: date,
     return log, True
 
 
+def commit_log(log: HabitLog) -> tuple[HabitLog, bool]:
+    """Commit a new log; if the same idempotency key won a race (two taps at once), the first one.
+
+    The happy path costs nothing extra: the unique key refuses the second insert at commit, this
+    transaction (the log and its audit event) rolls back, and the log that was committed is returned.
+    """
+    partner_id, key = log.partner_id, log.idempotency_key
+    try:
+        pages.commit_keeping_rows()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = db.session.scalar(select(HabitLog).where(HabitLog.partner_id == partner_id,
+                                                           HabitLog.idempotency_key == key))
+        if earlier is None:
+            raise
+        return earlier, False
+    return log, True
+
+
 def edit_log(log: HabitLog, couple_id, data: dict, today: date, partial: bool = False) -> None:
     """Change one of the partner's own logs from the last 7 days (only the given fields if ``partial``)."""
     _check_editable(log, today)
+    if data.get("day") and data["day"] != log.day:
+        raise ValidationError({"day": ["An entry keeps its day. Delete it and log the other day instead."]})
     if partial:
         data = {"done": log.done, "count": log.count, "minutes": log.minutes, "sharing": log.sharing,
                 "feeling": opened(log, "feeling"), "note": opened(log, "note"), **data}
@@ -247,7 +277,8 @@ def _check_editable(log: HabitLog, today: date) -> None:
 def fill_log(log: HabitLog, data: dict, default_sharing: Sharing) -> None:
     """Set a log's counts and seal its feeling word and note."""
     log.done = data.get("done", True)
-    log.count = data.get("count") or (1 if log.done else 0)
+    count = data.get("count")
+    log.count = count if count is not None else (1 if log.done else 0)
     log.minutes = data.get("minutes")
     log.feeling_sealed = _seal(data.get("feeling") or "", log.id, "feeling")
     log.note_sealed = _seal(data.get("note") or "", log.id, "note")

@@ -7,11 +7,11 @@ validate is shown again with the message beside the field and everything typed k
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from practice import audit, pages, pdf
+from practice import audit, crypto, pages, pdf
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
@@ -54,16 +54,20 @@ def _partners_only():
 # -- the counselor -------------------------------------------------------------------------------
 
 
-def _couple(couple_id: uuid.UUID):
-    """The counselor's couple as a record and as plain data, or 404."""
+def _couple(couple_id: uuid.UUID, changing: bool = False):
+    """The counselor's couple as a record and as plain data, or 404; an archived one is not changed."""
     row = couples_access.counselor_couple(couple_id)
-    return row, summarise(row, current_user.display_name)
+    couple = summarise(row, current_user.display_name)
+    if changing and couple.archived:
+        flash(f"{couple.label} is archived. Restore them to change their habits.", "info")
+        abort(redirect(url_for("couples.show", couple_id=couple.id), 303))
+    return row, couple
 
 
 @counselor_bp.route("/new", methods=["GET", "POST"])
 def assign(couple_id: uuid.UUID):
     """Choose a habit from the catalogue (or write one), then set its target and who it is for."""
-    row, couple = _couple(couple_id)
+    row, couple = _couple(couple_id, changing=True)
     if request.method == "POST":
         form = form_to_nested(_filled(request.form))
         form["log_fields"] = request.form.getlist("log_fields")
@@ -103,11 +107,8 @@ def _assign_form(couple, key: str, form, errors: dict, status: int = 200):
     chosen = form.getlist("log_fields") if hasattr(form, "getlist") else form.get("log_fields", [])
     data = {"couple": couple, "habit": catalogue().get(key) if key else None, "key": key, "form": form,
             "errors": errors, "kinds": KIND_CHOICES, "log_fields": LOG_FIELDS, "chosen": chosen}
-    html = render_template("homework/assign.html", **data)
-    if status == 200:
-        audit.record("habit.assign.view", object_type="couple", object_id=str(couple.id), couple_id=couple.id)
-        db.session.commit()
-    return html, status
+    return pages.read_page("homework/assign.html", data, action="habit.assign.view", object_type="couple",
+                           object_id=couple.id, couple_id=couple.id, status=status)
 
 
 def _assignment(data: dict, couple) -> dict:
@@ -128,7 +129,10 @@ def show(couple_id: uuid.UUID, habit_id: uuid.UUID):
     """One habit: what it asks, its history, and the partners' logs as shared with the counselor."""
     row, couple = _couple(couple_id)
     habit = access.couple_habit(couple.id, habit_id)
-    return _habit_page(couple, habit, _change_form(habit), {})
+    draft = drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing before you were signed out. Check it and save.", "info")
+    return _habit_page(couple, habit, draft or _change_form(habit), {})
 
 
 def _change_form(habit) -> dict:
@@ -143,16 +147,14 @@ def _habit_page(couple, habit, form, errors: dict, status: int = 200):
     """The habit's page, audited as a view of the couple's habit."""
     data = {**week.habit_page(couple, habit), "couple": couple, "form": form, "errors": errors,
             "kinds": KIND_CHOICES}
-    if status != 200:
-        return render_template("homework/habit.html", **data), status
     return pages.read_page("homework/habit.html", data, action="habit.view", object_type="habit",
-                           object_id=habit.id, couple_id=couple.id)
+                           object_id=habit.id, couple_id=couple.id, status=status)
 
 
 @counselor_bp.post("/<uuid:habit_id>")
 def change(couple_id: uuid.UUID, habit_id: uuid.UUID):
     """Change a habit's target, end date or instructions."""
-    row, couple = _couple(couple_id)
+    row, couple = _couple(couple_id, changing=True)
     habit = access.couple_habit(couple.id, habit_id)
     form = form_to_nested(_filled(request.form))
     try:
@@ -169,7 +171,7 @@ def change(couple_id: uuid.UUID, habit_id: uuid.UUID):
 
 def _lifecycle(couple_id: uuid.UUID, habit_id: uuid.UUID, action, done: str):
     """Pause, resume or end a habit, then show it again with what happened."""
-    row, couple = _couple(couple_id)
+    row, couple = _couple(couple_id, changing=True)
     habit = access.couple_habit(couple.id, habit_id)
     try:
         action(habit, current_user, week.today_for(couple.time_zone))
@@ -226,10 +228,8 @@ def _week(partner, couple, form: dict, failed, errors: dict | None = None, statu
     data = {**week.partner_week(couple, partner.id), "couple": couple, "form": form, "failed": failed,
             "errors": errors or {}, "feelings": catalogue().feelings, "sharing": week.SHARING_CHOICES,
             "default_sharing": settings.default_sharing.value, "new_key": lambda: uuid.uuid4().hex}
-    if status != 200:
-        return render_template("homework/week.html", **data), status
     return pages.read_page("homework/week.html", data, action="habits.week.view", object_type="couple",
-                           object_id=couple.id, couple_id=couple.id)
+                           object_id=couple.id, couple_id=couple.id, status=status)
 
 
 @partner_bp.post("/habits/<uuid:habit_id>/log")
@@ -244,10 +244,26 @@ def log(habit_id: uuid.UUID):
         partner, couple = _own()
         return _week(partner, couple, request.form, str(habit_id), form_errors(error), status=422)
     title = services.habit_title(to.habit)
-    pages.commit_keeping_rows()
+    if new:
+        entry, new = services.commit_log(entry)
     if new:
         flash(f"Logged: {title}.", "success")
     return redirect(url_for("homework.week_page", _anchor=f"habit-{habit_id}"), 303)
+
+
+@partner_bp.get("/habits/<uuid:habit_id>/log")
+def log_again(habit_id: uuid.UUID):
+    """The week page, with what the partner was typing for this habit when their session ended.
+
+    After an idle sign-out the sign-in page comes back here (the log form's own address): the
+    draft the idle warning kept for it is put back in that habit's form.
+    """
+    partner, couple = _own()
+    access.partner_habit(partner, habit_id)
+    draft = drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing before you were signed out. Check it and log it.", "info")
+    return _week(partner, couple, draft or {}, str(habit_id) if draft else None)
 
 
 def _filled(form) -> dict:
@@ -273,16 +289,18 @@ def edit_log(log_id: uuid.UUID):
             db.session.commit()
             flash("Your entry is changed.", "success")
             return redirect(url_for("homework.week_page", _anchor=f"habit-{habit.id}"), 303)
-    form = request.form if errors else {
+    draft = None if errors or request.method == "POST" else drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing before you were signed out. Check it and save.", "info")
+    form = request.form if errors else draft or {
         "count": entry.count, "minutes": entry.minutes or "", "feeling": services.opened(entry, "feeling"),
         "note": services.opened(entry, "note"), "sharing": entry.sharing.value, "day": entry.day.isoformat()}
+    # An entry keeps its day: the day is chosen when logging, and a wrong one is deleted and logged again.
     data = {"couple": couple, "habit": week.describe(habit), "entry": {"id": entry.id, "day": entry.day},
             "form": form, "errors": errors, "feelings": catalogue().feelings, "sharing": week.SHARING_CHOICES,
-            "days": week.days_back(today)}
-    if errors:
-        return render_template("homework/log_edit.html", **data), 422
+            "days": []}
     return pages.read_page("homework/log_edit.html", data, action="habit.log.view", object_type="habit_log",
-                           object_id=entry.id, couple_id=couple.id)
+                           object_id=entry.id, couple_id=couple.id, status=422 if errors else 200)
 
 
 @partner_bp.post("/logs/<uuid:log_id>/delete")
@@ -321,13 +339,20 @@ def settings():
         db.session.rollback()
     form = request.form if errors else {"default_sharing": mine.default_sharing.value}
     data = {"couple": couple, "form": form, "errors": errors, "sharing": week.SHARING_CHOICES,
-            "feed": {"on": mine.feed_token_hash is not None, "link": session.get(FRESH_FEED),
+            "feed": {"on": mine.feed_token_hash is not None, "link": _fresh_feed_link(),
                      "at": mine.feed_time.strftime("%H:%M"), "discreet": mine.discreet_titles,
                      "hours": FEED_HOURS}}
-    if errors:
-        return render_template("homework/settings.html", **data), 422
     return pages.read_page("homework/settings.html", data, action="habit.settings.view",
-                           object_type="partner", object_id=partner.id, couple_id=couple.id)
+                           object_type="partner", object_id=partner.id, couple_id=couple.id,
+                           status=422 if errors else 200)
+
+
+def _fresh_feed_link() -> str:
+    """The calendar link made in this sign-in, if any (kept sealed in the session)."""
+    try:
+        return crypto.decrypt(session.get(FRESH_FEED, ""), context=f"calendar-link:{current_user.id}")
+    except crypto.DecryptionError:
+        return ""
 
 
 @partner_bp.post("/habits/calendar")
@@ -337,7 +362,9 @@ def calendar():
     action = request.form.get("action", "")
     if action == "start":
         token = services.start_feed(partner, couple.id)
-        session[FRESH_FEED] = url_for("calendar.feed_file", token=token, _external=True)
+        # Sealed: the cookie is signed, not secret, and this link needs no two-factor.
+        session[FRESH_FEED] = crypto.encrypt(url_for("calendar.feed_file", token=token, _external=True),
+                                             context=f"calendar-link:{current_user.id}")
         flash("Your calendar link is ready. Add it to your calendar app; it works until you stop it.",
               "success")
     elif action == "stop":
@@ -361,8 +388,7 @@ def feed_file(token: str):
     if found is None:
         abort(404)
     settings, partner, couple, habits = found
-    body = feed.build(habits, couple.time_zone, settings.feed_time, settings.discreet_titles,
-                      week.today_for(couple.time_zone))
+    body = feed.build(habits, couple.time_zone, settings.feed_time, settings.discreet_titles)
     audit.record("habit.feed.read", object_type="partner", object_id=str(partner.id), couple_id=couple.id)
     db.session.commit()
     return Response(body, mimetype="text/calendar",
@@ -377,7 +403,9 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _handout(template: str, couple, reader: str, habits: list[dict], filename: str, action: str,
              object_type: str, object_id, heading: str = "Your habit planner"):
     """A planner or log sheet as a PDF download, audited; a render that runs too long is a calm 503."""
-    data = {"couple_label": couple.label, "counselor": couple.counselor_name, "reader": reader,
+    # A partner's copy names the couple by its partners: the caseload label is the counselor's own.
+    label = couple.label if object_type == "couple" else " & ".join(p.first_name for p in couple.partners)
+    data = {"couple_label": label, "counselor": couple.counselor_name, "reader": reader,
             "heading": heading, "habits": [{**h, "boxes": week.boxes(h)} for h in habits], "days": DAYS,
             "made_on": week.today_for(couple.time_zone)}
     try:

@@ -68,6 +68,11 @@ def today_for(time_zone: str) -> date:
     return adherence.local_today(utcnow(), time_zone)
 
 
+def ended_by_date(habit: HabitAssignment, today: date) -> bool:
+    """Whether a habit's end date has passed: it is over, whatever its status still says."""
+    return habit.ends_on is not None and habit.ends_on < today
+
+
 def as_model(habit: HabitAssignment) -> adherence.Assignment:
     """A habit as the adherence engine takes it."""
     return adherence.Assignment(habit.frequency, habit.starts_on, habit.ends_on, tuple(paused_periods(habit)))
@@ -124,7 +129,7 @@ def partner_week(couple, partner_id: uuid.UUID) -> dict:
     """The partner's habits this week: today's and this week's counts, their logs, the other's counts."""
     today = today_for(couple.time_zone)
     habits = [h for h in habits_of(couple.id, (HabitStatus.active, HabitStatus.paused))
-              if h.partner_id in (None, partner_id)]
+              if h.partner_id in (None, partner_id) and not ended_by_date(h, today)]
     since = min(adherence.week_of(today), today - timedelta(days=EDITABLE_DAYS - 1), today.replace(day=1),
                 *(today - timedelta(weeks=h.every_weeks or 0) for h in habits))
     logs = logs_of(habits, since)
@@ -137,13 +142,15 @@ def partner_week(couple, partner_id: uuid.UUID) -> dict:
         progress = adherence.today_progress(model, [as_counted(log) for log in mine], today)
         shown.append({
             **describe(habit),
+            "starts_later": habit.starts_on > today,
             "progress": progress,
             "other_progress": adherence.today_progress(model, [as_counted(log) for log in theirs], today)
             if other and habit.partner_id is None else None,
             "mine": [_entry(log, "partner", partner_id, today) for log in mine
                      if log.day > today - timedelta(days=EDITABLE_DAYS)],
+            # Only what the other partner shared with the couple: their counts are in other_progress.
             "theirs": [_entry(log, "partner", partner_id, today) for log in theirs
-                       if log.day >= adherence.week_of(today)],
+                       if log.day >= adherence.week_of(today) and log.sharing is Sharing.couple],
         })
     return {"today": today, "habits": shown, "days": days_back(today),
             "other_name": other.first_name if other else ""}
@@ -163,6 +170,7 @@ def counselor_panel(couple, **kwargs) -> dict:
     first_monday = adherence.week_of(today) - timedelta(weeks=GRID_WEEKS - 1)
     habits = [h for h in habits_of(couple.id, tuple(HabitStatus))
               if h.status is not HabitStatus.ended or (h.ends_on and h.ends_on >= first_monday)]
+    over = {h.id for h in habits if ended_by_date(h, today)}
     # A month or a window that ends in the grid's first week began before it: read its logs too.
     logs = logs_of(habits, min((adherence.logs_needed_from(as_model(h), first_monday) for h in habits),
                                default=first_monday))
@@ -178,6 +186,7 @@ def counselor_panel(couple, **kwargs) -> dict:
         carried = grid.balance.carried_by if habit.partner_id is None else None
         shown.append({
             **describe(habit),
+            **({"status": HabitStatus.ended.value} if habit.id in over else {}),
             "for_whom": names.get(habit.partner_id, "") if habit.partner_id else "Both partners",
             "grid": grid, "names": names,
             "week_words": tuple(tuple(adherence.describe(w, habit.frequency) for w in row.weeks)
@@ -228,7 +237,8 @@ def feed_for(token_digest: str):
         return None
     habits = [{"id": h.id, "title": habit_title(h), "kind": h.kind, "n": h.every_weeks, "minutes": h.minutes,
                "starts_on": h.starts_on, "ends_on": h.ends_on}
-              for h in habits_of(couple.id, (HabitStatus.active,)) if h.partner_id in (None, partner.id)]
+              for h in habits_of(couple.id, (HabitStatus.active,))
+              if h.partner_id in (None, partner.id) and not ended_by_date(h, today_for(couple.time_zone))]
     return settings, partner, couple, habits
 
 

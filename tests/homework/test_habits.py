@@ -301,3 +301,64 @@ def test_statements_per_request_do_not_grow_with_a_year_of_logs(client, world, b
                                     idempotency_key=f"{days}-{partner_record.id}"))
     db.session.commit()
     assert costs() == week
+
+
+def test_what_was_typed_when_the_session_ended_comes_back_in_that_habits_form(app, world, bids, new_client):
+    from practice.auth import drafts
+
+    partner = new_client()
+    partner.auth.login(world["P1A"])
+    path = f"/portal/habits/{bids}/log"
+    with app.test_request_context():
+        drafts.keep(world["P1A"], path, {"note": "Слушали друг друга", "count": "2", "csrf_token": "x"})
+    db.session.commit()
+    page = partner.get(path)  # where the sign-in page sends them back
+    assert page.status_code == 200
+    assert "Here is what you were typing" in text_of(page)
+    assert "Слушали друг друга" in page.get_data(as_text=True)
+    assert "Слушали друг друга" not in partner.get(path).get_data(as_text=True)  # taken once
+
+
+def test_an_archived_couples_habits_are_not_changed(client, world, bids):
+    from practice.couples.models import CoupleStatus
+
+    base = f"/couples/{world['couple1'].id}/habits/{bids}"
+    token = csrf_from(client.get(base).get_data(as_text=True))
+    world["couple1"].status = CoupleStatus.archived
+    db.session.commit()
+    answer = client.post(base + "/pause", data={"csrf_token": token})
+    assert answer.status_code == 303
+    assert db.session.get(HabitAssignment, uuid.UUID(bids)).status.value == "active"
+
+
+def test_a_habit_past_its_end_date_leaves_the_week_and_can_be_assigned_again(client, world, bids, new_client):
+    from practice.homework.week import today_for
+
+    habit = db.session.get(HabitAssignment, uuid.UUID(bids))
+    habit.ends_on = today_for(world["couple1"].time_zone) - timedelta(days=1)
+    db.session.commit()
+    partner = new_client()
+    partner.auth.login(world["P1A"])
+    assert "Small bids" not in text_of(partner.get("/portal/week"))
+    answer = assign(client, world["couple1"], catalogue_key="connection_bids", **{"frequency.min": "3"})
+    assert answer.status_code == 302
+
+
+def test_an_unknown_catalogue_habit_is_refused(client, world, bids):
+    answer = assign(client, world["couple1"], catalogue_key="bogus")
+    assert answer.status_code in (404, 422)
+    page = client.get(f"/couples/{world['couple1'].id}/habits/new").get_data(as_text=True)
+    answer = client.post(f"/couples/{world['couple1'].id}/habits/new", data={
+        "csrf_token": csrf_from(page), "catalogue_key": "bogus", "frequency.kind": "per_day",
+        "frequency.min": "1"})
+    assert answer.status_code == 422
+
+
+def test_a_form_with_a_field_and_a_group_of_the_same_name_is_refused_not_a_500(client, world, bids):
+    page = client.get(f"/couples/{world['couple1'].id}/habits/new?habit=").get_data(as_text=True)
+    from werkzeug.datastructures import MultiDict
+
+    answer = client.post(f"/couples/{world['couple1'].id}/habits/new", data=MultiDict([
+        ("csrf_token", csrf_from(page)), ("frequency", "x"), ("frequency.kind", "per_day"),
+        ("title", "Walk")]))
+    assert answer.status_code == 422

@@ -111,3 +111,37 @@ def test_an_entry_older_than_a_week_cannot_be_changed(world, habit, new_client):
     db.session.commit()
     answer = client.patch(f"/api/v1/logs/{old.id}", json={"count": 2}, headers=headers)
     assert answer.status_code == 422 and "day" in answer.get_json()["errors"]
+
+
+def test_two_taps_at_once_with_one_key_keep_one_log(app, world, habit, new_client):
+    """The race the key lookup cannot see: the second insert loses at commit and gets the first log."""
+    client, headers = browser(new_client, world["P1A"])
+    first = client.post(f"/api/v1/habits/{habit.id}/logs", json={"count": 1, "idempotency_key": "same"},
+                        headers=headers).get_json()
+    partner_id = world["couple1"].partners[0].id
+    with app.test_request_context():
+        racing = HabitLog(id=uuid.uuid4(), assignment_id=habit.id, partner_id=partner_id,
+                          day=today_for("America/Chicago"), count=1, idempotency_key="same")
+        db.session.add(racing)
+        kept, new = services.commit_log(racing)
+    assert (str(kept.id), new) == (first["id"], False)
+    assert db.session.scalar(select(db.func.count()).select_from(HabitLog)) == 1
+
+
+def test_a_body_that_is_not_json_is_refused_not_read_as_empty(world, habit, new_client):
+    client, headers = browser(new_client, world["P1A"])
+    answer = client.post(f"/api/v1/habits/{habit.id}/logs", data='{"note": "lost?"}',
+                         headers={**headers, "Content-Type": "text/plain"})
+    assert answer.status_code == 415 and answer.is_json
+    assert db.session.scalar(select(db.func.count()).select_from(HabitLog)) == 0
+
+
+def test_the_week_shows_only_what_the_other_partner_shared_with_the_couple(world, habit, new_client):
+    pat, headers = browser(new_client, world["P1A"])
+    bea, _ = browser(new_client, world["P1B"])
+    for sharing in ("private", "counselor", "couple"):
+        pat.post(f"/api/v1/habits/{habit.id}/logs", json={"count": 1, "note": sharing, "sharing": sharing},
+                 headers=headers)
+    [shown] = bea.get("/api/v1/week").get_json()["habits"]
+    assert [entry["note"] for entry in shown["theirs"]] == ["couple"]
+    assert shown["other_progress"]["today"] == 3

@@ -63,15 +63,16 @@ for (const form of document.querySelectorAll("form.habit-log[data-api]")) {
         say(article, `Not saved. ${fields || problem.message || "Please try again."} Your entry is still here.`, true);
         return;
       }
-      keyField.value = newKey();
-      const note = form.querySelector("textarea");
-      if (note) note.value = "";
+      form.reset(); // back to today, no feeling, no note, the partner's usual sharing
+      keyField.value = newKey(); // after reset: a hidden field's value is its own default
       say(article, "Logged.", false);
-      await refresh(article, form.dataset.habit);
     } catch {
       say(article, "Not saved: the connection dropped. Your entry is still here; try again.", true);
+      return;
     } finally {
       buttons.forEach((b) => (b.disabled = false));
     }
+    // Saved: the counts shown are refreshed separately, so a failure here never reads as a lost save.
+    refresh(article, form.dataset.habit).catch(() => {});
   });
 }
