@@ -24,7 +24,9 @@ def couple_secrets(couple) -> list[str]:
 
 
 def send(client, method, url, token):
-    """Send a request with a valid CSRF token, so only authorization can refuse it."""
+    """Send a request with a valid CSRF token (and JSON to the API), so only authorization can refuse it."""
+    if url.startswith("/api/"):
+        return client.open(url, method=method, json={}, headers={"X-CSRFToken": token})
     return client.open(
         url, method=method, data={"csrf_token": token}, headers={"X-CSRFToken": token}
     )
