@@ -12,7 +12,7 @@ from functools import partial
 
 import weasyprint
 
-ROUNDS = 5
+ROUNDS = 15
 
 
 def measure(app, client, entries, headers_of, ids: dict) -> dict:

@@ -130,8 +130,9 @@ def partner_week(couple, partner_id: uuid.UUID) -> dict:
     today = today_for(couple.time_zone)
     habits = [h for h in habits_of(couple.id, (HabitStatus.active, HabitStatus.paused))
               if h.partner_id in (None, partner_id) and not ended_by_date(h, today)]
-    since = min(adherence.week_of(today), today - timedelta(days=EDITABLE_DAYS - 1), today.replace(day=1),
-                *(today - timedelta(weeks=h.every_weeks or 0) for h in habits))
+    # This week, the last 7 days (editable entries), and a month or window that holds today.
+    first = min(adherence.week_of(today), today - timedelta(days=EDITABLE_DAYS - 1))
+    since = min((adherence.logs_needed_from(as_model(h), first) for h in habits), default=first)
     logs = logs_of(habits, since)
     other = next((p for p in couple.partners if p.id != partner_id), None)
     shown = []
