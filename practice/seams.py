@@ -22,6 +22,10 @@ The seams:
 ``last session``
     ``provider(couple, **kwargs) -> date | None``: the day of the couple's last session. With no
     provider, "since the last session" means the last 7 days.
+``audit sentences``
+    ``{action or "action:object_type": template}``: how a feature's audit events read in a couple's
+    audit trail, e.g. ``{"habit.log": "{actor} logged a habit"}``. A template may use ``{actor}``,
+    ``{was}``, ``{their}`` and ``{partner}`` (practice/couples/trail.py says what each becomes).
 ``access ended``
     ``receiver(user, **kwargs) -> None``: every session of ``user`` has just been ended (password
     changed or reset, account switched off, their couple archived), in the caller's transaction.
@@ -88,6 +92,7 @@ class Seams:
     between_sessions: list[Callable[..., list[str]]] = field(default_factory=list)
     last_session: list[Callable[..., date | None]] = field(default_factory=list)
     access_ended: list[Callable[..., None]] = field(default_factory=list)
+    audit_sentences: dict[str, str] = field(default_factory=dict)
 
 
 def init_app(app: Flask) -> None:
@@ -126,6 +131,19 @@ def add_between_sessions(app: Flask, provider: Callable[..., list[str]]) -> None
 def add_last_session(app: Flask, provider: Callable[..., date | None]) -> None:
     """Register the provider of a couple's last session date."""
     _seams(app).last_session.append(provider)
+
+
+def add_audit_sentences(app: Flask, sentences: dict[str, str]) -> None:
+    """Register how a feature's audit actions read in a couple's audit trail."""
+    taken = sentences.keys() & _seams(app).audit_sentences.keys()
+    if taken:
+        raise ValueError(f"audit sentences already registered for {sorted(taken)}")
+    _seams(app).audit_sentences.update(sentences)
+
+
+def audit_sentence(key: str) -> str | None:
+    """The registered sentence for an action (or "action:object_type"), if a feature gave one."""
+    return _seams().audit_sentences.get(key)
 
 
 def add_access_ended(app: Flask, receiver: Callable[..., None]) -> None:

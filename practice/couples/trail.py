@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from practice import seams
 from practice.audit import AuditEvent
 from practice.auth.models import User
 from practice.couples.models import Couple, Partner
@@ -106,10 +107,14 @@ def _fallback(action: str) -> str:
     return "{actor}: " + action.replace(".", " ").replace("_", " ").replace("{", "").replace("}", "")
 
 
+def _known(key: str) -> str | None:
+    """The sentence for an action key: ours, or one a feature registered (practice/seams.py)."""
+    return SENTENCES.get(key) or seams.audit_sentence(key)
+
+
 def _template(event: AuditEvent) -> str:
     """The sentence template for an event: by action and object, by action, else the code in words."""
-    return (SENTENCES.get(f"{event.action}:{event.object_type}") or SENTENCES.get(event.action)
-            or _fallback(event.action))
+    return _known(f"{event.action}:{event.object_type}") or _known(event.action) or _fallback(event.action)
 
 
 def sentence(event: AuditEvent, names: Names) -> str:
@@ -132,7 +137,7 @@ def flag(event: AuditEvent) -> str:
 
 def action_label(action: str) -> str:
     """An action as a filter choice: "Viewed the portal", "Sent a partner an invitation"."""
-    template = SENTENCES.get(action)
+    template = _known(action)
     if template is None:
         return _fallback(action).removeprefix("{actor}: ").capitalize()
     text = template.format(actor="", was="was", their="their", partner="a partner").strip()

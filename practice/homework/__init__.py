@@ -9,6 +9,32 @@ from flask import Flask
 
 from practice import seams
 
+#: How habit events read in a couple's audit trail.
+AUDIT_SENTENCES = {
+    "habit.assign": "{actor} assigned a habit",
+    "habit.assign.view": "{actor} opened the habit catalogue",
+    "habit.view": "{actor} viewed a habit and its logs",
+    "habit.change": "{actor} changed a habit",
+    "habit.pause": "{actor} paused a habit",
+    "habit.resume": "{actor} resumed a habit",
+    "habit.end": "{actor} ended a habit",
+    "habits.week.view": "{actor} viewed {their} week of habits",
+    "habit.log": "{actor} logged a habit",
+    "habit.log.view": "{actor} opened a habit entry",
+    "habit.log.edit": "{actor} changed a habit entry",
+    "habit.log.delete": "{actor} deleted a habit entry",
+    "habit.settings.view": "{actor} viewed who reads {their} habit notes",
+    "habit.settings.change": "{actor} changed who reads {their} habit notes",
+    "habit.feed.start": "{actor} made a calendar link",
+    "habit.feed.change": "{actor} changed {their} calendar link's time or titles",
+    "habit.feed.stop": "{partner}'s calendar link was turned off",
+    "habit.feed.read": "A calendar app read {partner}'s habit times",
+    "habit.planner.pdf": "{actor} downloaded a habit planner",
+    "habit.log_sheet.pdf": "{actor} downloaded a habit log sheet",
+    "access.denied:habit": "{actor} {was} refused a habit",
+    "access.denied:habit_log": "{actor} {was} refused a habit entry",
+}
+
 
 def init_app(app: Flask) -> None:
     """Plug homework into the app: catalogue, commands, pages and panels."""
@@ -32,3 +58,4 @@ def init_app(app: Flask) -> None:
         empty="Your counselor has not assigned any habits yet.", order=10))
     seams.add_between_sessions(app, panels.between_sessions)
     seams.add_access_ended(app, services.stop_feeds_of)
+    seams.add_audit_sentences(app, AUDIT_SENTENCES)

@@ -362,3 +362,14 @@ def test_a_form_with_a_field_and_a_group_of_the_same_name_is_refused_not_a_500(c
         ("csrf_token", csrf_from(page)), ("frequency", "x"), ("frequency.kind", "per_day"),
         ("title", "Walk")]))
     assert answer.status_code == 422
+
+
+def test_habit_events_read_as_sentences_in_the_audit_trail(client, world, bids, new_client):
+    partner = new_client()
+    partner.auth.login(world["P1A"])
+    log(partner, bids, count="1")
+    trail = text_of(client.get(f"/couples/{world['couple1'].id}/audit"))
+    assert "You assigned a habit" in trail
+    assert "Pat logged a habit" in trail
+    assert "Pat viewed their week of habits" in trail
+    assert "habit.log" not in trail.split("Show every entry's codes")[1].split("Codes")[0]

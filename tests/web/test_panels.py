@@ -118,3 +118,12 @@ def test_between_sessions_and_last_session_providers(app, world):
     assert seams.between_sessions(couple, date(2026, 11, 20), viewer) == [
         "2 logs since Nov 20", "1 worksheet submitted"]
     assert seams.last_session(couple, date(2026, 11, 30)) == date(2026, 11, 20)
+
+
+def test_a_feature_names_its_audit_actions_once(app):
+    seams.add_audit_sentences(app, {"dummy.poke": "{actor} poked the dummy"})
+    with pytest.raises(ValueError, match="already registered"):
+        seams.add_audit_sentences(app, {"dummy.poke": "{actor} poked it again"})
+    with app.app_context():
+        assert seams.audit_sentence("dummy.poke") == "{actor} poked the dummy"
+        assert seams.audit_sentence("dummy.unknown") is None
