@@ -15,8 +15,6 @@ from marshmallow import Schema, ValidationError, fields
 
 from practice import pages
 from practice.auth.guards import role_required
-from practice.couples import access as couples_access
-from practice.couples.summaries import summarise
 from practice.extensions import csrf, db
 from practice.homework import access, services, week
 from practice.homework.schemas import LogSchema
@@ -96,15 +94,6 @@ class LogChangeSchema(LogSchema):
     """A change to a log: only the fields sent are changed."""
 
 
-def _own():
-    """The signed-in partner's record and couple as plain data; 404 when the couple is closed."""
-    partner = couples_access.own_partner()
-    couple_row = couples_access.own_couple(partner)
-    if couple_row is None:
-        abort(404)
-    return partner, summarise(couple_row, couple_row.counselor.display_name)
-
-
 def _refused(error: ValidationError):
     """Answer a service's refusal as the API answers bad input: 422 with per-field messages."""
     db.session.rollback()
@@ -138,7 +127,7 @@ class Week(MethodView):
     @_document_errors()
     def get(self):
         """Return each habit meant for the partner, with today's and this week's counts."""
-        partner, couple = _own()
+        partner, couple = access.own_couple()
         data = week.partner_week(couple, partner.id)
         payload = WeekSchema().dump({"today": data["today"], "habits": [
             {**habit, "log_fields": list(habit["log_fields"])} for habit in data["habits"]]})
@@ -182,7 +171,7 @@ class Log(MethodView):
                       (422, "A field is not valid"))
     def patch(self, data, log_id: uuid.UUID):
         """Change the given fields of a log from the last 7 days."""
-        partner, couple = _own()
+        partner, couple = access.own_couple()
         log = access.own_log(partner, log_id)
         today = week.today_for(couple.time_zone)
         try:
@@ -199,7 +188,7 @@ class Log(MethodView):
     @_document_errors((400, "The CSRF token is missing or stale"), (422, "Older than 7 days"))
     def delete(self, log_id: uuid.UUID):
         """Delete a log from the last 7 days."""
-        partner, couple = _own()
+        partner, couple = access.own_couple()
         log = access.own_log(partner, log_id)
         try:
             services.delete_log(log, couple.id, week.today_for(couple.time_zone))

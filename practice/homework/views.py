@@ -206,19 +206,10 @@ def end(couple_id: uuid.UUID, habit_id: uuid.UUID):
 # -- the partner -----------------------------------------------------------------------------------
 
 
-def _own():
-    """The signed-in partner's record and their couple as plain data; 404 when their couple is closed."""
-    partner = couples_access.own_partner()
-    couple_row = couples_access.own_couple(partner)
-    if couple_row is None:
-        abort(404)
-    return partner, summarise(couple_row, couple_row.counselor.display_name)
-
-
 @partner_bp.get("/week")
 def week_page():
     """This week: each habit with today's and this week's counts, logged in one tap."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     return _week(partner, couple, {}, None)
 
 
@@ -241,7 +232,7 @@ def log(habit_id: uuid.UUID):
                                         week.today_for(to.time_zone), to.default_sharing)
     except ValidationError as error:
         db.session.rollback()
-        partner, couple = _own()
+        partner, couple = access.own_couple()
         return _week(partner, couple, request.form, str(habit_id), form_errors(error), status=422)
     title = services.habit_title(to.habit)
     if new:
@@ -258,7 +249,7 @@ def log_again(habit_id: uuid.UUID):
     After an idle sign-out the sign-in page comes back here (the log form's own address): the
     draft the idle warning kept for it is put back in that habit's form.
     """
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     access.partner_habit(partner, habit_id)
     draft = drafts.take(request.path)
     if draft:
@@ -274,7 +265,7 @@ def _filled(form) -> dict:
 @partner_bp.route("/logs/<uuid:log_id>", methods=["GET", "POST"])
 def edit_log(log_id: uuid.UUID):
     """Change one of your own logs from the last 7 days."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     entry = access.own_log(partner, log_id)
     habit = access.partner_habit(partner, entry.assignment_id)
     today = week.today_for(couple.time_zone)
@@ -306,7 +297,7 @@ def edit_log(log_id: uuid.UUID):
 @partner_bp.post("/logs/<uuid:log_id>/delete")
 def delete_log(log_id: uuid.UUID):
     """Delete one of your own logs from the last 7 days."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     entry = access.own_log(partner, log_id)
     habit_id = entry.assignment_id
     try:
@@ -323,7 +314,7 @@ def delete_log(log_id: uuid.UUID):
 @partner_bp.route("/habits/settings", methods=["GET", "POST"])
 def settings():
     """Who sees your habit feelings and notes unless you choose otherwise for one entry."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     mine = services.settings_of(partner.id)
     errors = {}
     if request.method == "POST":
@@ -358,7 +349,7 @@ def _fresh_feed_link() -> str:
 @partner_bp.post("/habits/calendar")
 def calendar():
     """Start, renew or stop the partner's calendar feed, or change when and how it shows habits."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     action = request.form.get("action", "")
     if action == "start":
         token = services.start_feed(partner, couple.id)
@@ -422,7 +413,7 @@ def _handout(template: str, couple, reader: str, habits: list[dict], filename: s
 @partner_bp.get("/planner.pdf")
 def planner_pdf():
     """The partner's own habit planner: what each habit looks like, how often, why it helps."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     me = couple.partner(partner.id)
     return _handout("habit_planner.html", couple, me.name, week.planner(couple, partner.id),
                     "habit-planner.pdf", "habit.planner.pdf", "partner", partner.id)
@@ -431,7 +422,7 @@ def planner_pdf():
 @partner_bp.get("/log-sheet.pdf")
 def log_sheet_pdf():
     """A printable week of the partner's habits with tick boxes."""
-    partner, couple = _own()
+    partner, couple = access.own_couple()
     me = couple.partner(partner.id)
     return _handout("habit_log_sheet.html", couple, me.name, week.planner(couple, partner.id),
                     "habit-log-sheet.pdf", "habit.log_sheet.pdf", "partner", partner.id)
