@@ -391,11 +391,9 @@ def feed_file(token: str):
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _handout(template: str, couple, reader: str, habits: list[dict], filename: str, action: str,
+def _handout(template: str, couple, label: str, reader: str, habits: list[dict], filename: str, action: str,
              object_type: str, object_id, heading: str = "Your habit planner"):
     """A planner or log sheet as a PDF download, audited; a render that runs too long is a calm 503."""
-    # A partner's copy names the couple by its partners: the caseload label is the counselor's own.
-    label = couple.label if object_type == "couple" else " & ".join(p.first_name for p in couple.partners)
     data = {"couple_label": label, "counselor": couple.counselor_name, "reader": reader,
             "heading": heading, "habits": [{**h, "boxes": week.boxes(h)} for h in habits], "days": DAYS,
             "made_on": week.today_for(couple.time_zone)}
@@ -410,27 +408,32 @@ def _handout(template: str, couple, reader: str, habits: list[dict], filename: s
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def _partner_handout(template: str, filename: str, action: str):
+    """A handout made for the signed-in partner: only what is meant for them."""
+    partner, couple = access.own_couple()
+    # The couple is named by its partners: the caseload label is the counselor's own.
+    label = " & ".join(p.first_name for p in couple.partners)
+    reader = couple.partner(partner.id).name
+    return _handout(template, couple, label, reader, week.planner(couple, partner.id), filename, action,
+                    "partner", partner.id)
+
+
 @partner_bp.get("/planner.pdf")
 def planner_pdf():
     """The partner's own habit planner: what each habit looks like, how often, why it helps."""
-    partner, couple = access.own_couple()
-    me = couple.partner(partner.id)
-    return _handout("habit_planner.html", couple, me.name, week.planner(couple, partner.id),
-                    "habit-planner.pdf", "habit.planner.pdf", "partner", partner.id)
+    return _partner_handout("habit_planner.html", "habit-planner.pdf", "habit.planner.pdf")
 
 
 @partner_bp.get("/log-sheet.pdf")
 def log_sheet_pdf():
     """A printable week of the partner's habits with tick boxes."""
-    partner, couple = access.own_couple()
-    me = couple.partner(partner.id)
-    return _handout("habit_log_sheet.html", couple, me.name, week.planner(couple, partner.id),
-                    "habit-log-sheet.pdf", "habit.log_sheet.pdf", "partner", partner.id)
+    return _partner_handout("habit_log_sheet.html", "habit-log-sheet.pdf", "habit.log_sheet.pdf")
 
 
 @counselor_bp.get("/planner.pdf")
 def couple_planner_pdf(couple_id: uuid.UUID):
     """The counselor's copy of the couple's planner: every habit, for whom, and each partner's weeks."""
     row, couple = _couple(couple_id)
-    return _handout("habit_planner.html", couple, f"{couple.label} (counselor's copy)", week.planner(couple),
-                    "habit-planner.pdf", "habit.planner.pdf", "couple", couple.id, heading="Habit planner")
+    return _handout("habit_planner.html", couple, couple.label, f"{couple.label} (counselor's copy)",
+                    week.planner(couple), "habit-planner.pdf", "habit.planner.pdf", "couple", couple.id,
+                    heading="Habit planner")

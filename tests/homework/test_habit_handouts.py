@@ -68,3 +68,14 @@ def test_another_counselor_and_another_couples_partner_get_no_planner(client, au
     pia = new_client()
     pia.auth.login(world["P2A"])
     assert "Small bids" not in text_of_pdf(pia.get("/portal/planner.pdf"))
+
+
+def test_a_partners_copy_never_shows_the_counselors_caseload_label(client, auth, world, habits, new_client):
+    world["couple1"].label = "Pat & Bea (high conflict)"
+    db.session.commit()
+    pat = new_client()
+    pat.auth.login(world["P1A"])
+    assert "high conflict" not in text_of_pdf(pat.get("/portal/log-sheet.pdf"))
+    assert "PAT & BEA" in text_of_pdf(pat.get("/portal/planner.pdf")).upper()
+    auth.login(world["X"])
+    assert "high conflict" in text_of_pdf(client.get(f"/couples/{world['couple1'].id}/habits/planner.pdf"))
