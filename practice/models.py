@@ -6,9 +6,18 @@ from practice.auth.drafts import FormDraft
 from practice.auth.models import LoginSession, Role, User, WebAuthn, roles_users
 from practice.couples.models import Couple, Invitation, Partner
 from practice.homework.models import HabitAssignment, HabitChange, HabitLog, HabitSettings
+from practice.worksheets.models import (
+    SafetyCheck,
+    WorksheetAssignment,
+    WorksheetComment,
+    WorksheetDefinition,
+    WorksheetEntry,
+    WorksheetResponse,
+)
 
 __all__ = [
     "AuditEvent", "AuditHead", "Couple", "FormDraft", "HabitAssignment", "HabitChange", "HabitLog",
-    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "StaffInvitation", "User", "WebAuthn",
+    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "SafetyCheck", "StaffInvitation", "User", "WebAuthn",
+    "WorksheetAssignment", "WorksheetComment", "WorksheetDefinition", "WorksheetEntry", "WorksheetResponse",
     "roles_users",
 ]
