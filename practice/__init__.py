@@ -94,10 +94,11 @@ def register_features(app: Flask) -> None:
     A feature plugs in with one line here, ``homework.init_app(app)``; nothing else in the core
     names it.
     """
-    from practice import homework, seams
+    from practice import homework, seams, worksheets
 
     seams.init_app(app)
     homework.init_app(app)
+    worksheets.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -4,8 +4,6 @@ The chrome is what ``base.html`` draws around every page: the quick exit for par
 warning for anyone signed in, and discreet mode's neutral tab title.
 """
 
-import re
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -25,7 +23,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from practice import audit, errors
 from practice.auth import sessions
-from practice.crisis import crisis_resources
+from practice.crisis import crisis_lines, crisis_resources
 from practice.extensions import db
 from practice.fields import form_errors
 
@@ -41,9 +39,6 @@ DISCREET_COOKIE = "sb_discreet"
 PARTNER_FACING_ENDPOINTS = {"main.get_help"}
 #: Signed out, a partner still types their password on the sign-in and reset pages.
 PARTNER_FACING_BLUEPRINTS = {"invitations", "security"}
-#: "Text START to 88788", "Text 988": the number and word of a text line written as one sentence,
-#: as older instance/crisis.json files have it (the shipped files carry text_number and text_body).
-TEXT_LINE = re.compile(r"^\s*text\s+(?:(?P<body>\S+)\s+to\s+)?(?P<number>\+?\d[\d\s().-]*?)\s*$", re.I)
 
 
 @bp.get("/")
@@ -59,47 +54,6 @@ def get_help():
     """Crisis lines and emergency numbers, reachable from every page, signed in or not."""
     resources = crisis_resources(current_app)
     return render_template("main/help.html", crisis=resources, lines=crisis_lines(resources))
-
-
-def crisis_lines(resources: dict) -> list[dict]:
-    """The crisis and abuse lines as plain data, each with its tel: and sms: links ready to tap."""
-    headings = (
-        ("crisis_line", "If you are thinking about suicide or are in crisis",
-         "Free, confidential, any time of day."),
-        ("dv_line", "If you are afraid of, controlled by, or hurt by a partner",
-         "Confidential support and safety planning. Your partner is not told."),
-    )
-    lines = []
-    for key, heading, why in headings:
-        line = resources.get(key)
-        if not isinstance(line, dict):
-            continue
-        phone, text = line.get("phone"), line.get("text")
-        lines.append({
-            "heading": heading, "why": why, "name": line.get("name"), "url": line.get("url"),
-            "phone": phone, "tel": tel_href(phone) if phone else None,
-            "text": text, "sms": sms_href(line),
-        })
-    return lines
-
-
-def tel_href(number: str) -> str:
-    """A tel: link a phone can dial: digits and a leading plus only."""
-    return "tel:" + re.sub(r"(?!^\+)[^\d]", "", str(number).strip())
-
-
-def sms_href(line: dict) -> str | None:
-    """An sms: link with the number and, for keyword lines, the word already typed in."""
-    number, body = line.get("text_number"), line.get("text_body")
-    if not number and line.get("text"):
-        match = TEXT_LINE.match(str(line["text"]))
-        if match:
-            number, body = match["number"], match["body"]
-    if not number:
-        return None
-    href = "sms:" + re.sub(r"[^\d+]", "", str(number))
-    # "?&body=" is the form both Android (a query) and iOS (an "&body=" suffix) read.
-    return href + "?&body=" + quote(str(body)) if body else href
 
 
 @bp.get("/account")

@@ -17,7 +17,8 @@ from practice.worksheets.models import (
 
 __all__ = [
     "AuditEvent", "AuditHead", "Couple", "FormDraft", "HabitAssignment", "HabitChange", "HabitLog",
-    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "SafetyCheck", "StaffInvitation", "User", "WebAuthn",
+    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "SafetyCheck", "StaffInvitation",
+    "User", "WebAuthn",
     "WorksheetAssignment", "WorksheetComment", "WorksheetDefinition", "WorksheetEntry", "WorksheetResponse",
     "roles_users",
 ]

@@ -26,6 +26,13 @@ The seams:
     ``{action or "action:object_type": template}``: how a feature's audit events read in a couple's
     audit trail, e.g. ``{"habit.log": "{actor} logged a habit"}``. A template may use ``{actor}``,
     ``{was}``, ``{their}`` and ``{partner}`` (practice/couples/trail.py says what each becomes).
+``habit choices``
+    ``provider(couple_id, **kwargs) -> list[tuple[str, str]]``: the habits a worksheet answer may
+    name (a ``habit_ref``), as (key, title). No provider means only the person's own words.
+``habit review``
+    ``provider(couple_id, partner_id, since, today, **kwargs) -> list[dict]``: each habit active for
+    that partner with its adherence since ``since``: ``{"habit": key, "title": str, "kept": str}``
+    (a ``habit_review`` answer comes pre-filled from it).
 ``access ended``
     ``receiver(user, **kwargs) -> None``: every session of ``user`` has just been ended (password
     changed or reset, account switched off, their couple archived), in the caller's transaction.
@@ -91,6 +98,8 @@ class Seams:
     portal_panels: list[Panel] = field(default_factory=list)
     between_sessions: list[Callable[..., list[str]]] = field(default_factory=list)
     last_session: list[Callable[..., date | None]] = field(default_factory=list)
+    habit_choices: list[Callable[..., list[tuple[str, str]]]] = field(default_factory=list)
+    habit_review: list[Callable[..., list[dict]]] = field(default_factory=list)
     access_ended: list[Callable[..., None]] = field(default_factory=list)
     audit_sentences: dict[str, str] = field(default_factory=dict)
 
@@ -144,6 +153,33 @@ def add_audit_sentences(app: Flask, sentences: dict[str, str]) -> None:
 def audit_sentence(key: str) -> str | None:
     """The registered sentence for an action (or "action:object_type"), if a feature gave one."""
     return _seams().audit_sentences.get(key)
+
+
+def add_habit_choices(app: Flask, provider: Callable[..., list[tuple[str, str]]]) -> None:
+    """Register a provider of the habits a worksheet answer may name."""
+    _seams(app).habit_choices.append(provider)
+
+
+def habit_choices(couple_id) -> list[tuple[str, str]]:
+    """Every habit a worksheet answer for this couple may name, as (key, title), without repeats."""
+    seen: dict[str, str] = {}
+    for provider in _seams().habit_choices:
+        for key, title in provider(couple_id=couple_id):
+            seen.setdefault(key, title)
+    return list(seen.items())
+
+
+def add_habit_review(app: Flask, provider: Callable[..., list[dict]]) -> None:
+    """Register a provider of a partner's active habits with their adherence."""
+    _seams(app).habit_review.append(provider)
+
+
+def habit_review(couple_id, partner_id, since: date, today: date) -> list[dict]:
+    """Each habit active for the partner with how it went since ``since``; empty without habits."""
+    rows: list[dict] = []
+    for provider in _seams().habit_review:
+        rows.extend(provider(couple_id=couple_id, partner_id=partner_id, since=since, today=today))
+    return rows
 
 
 def add_access_ended(app: Flask, receiver: Callable[..., None]) -> None:

@@ -15,7 +15,7 @@ PRACTICE = Path(__file__).resolve().parent.parent / "practice"
 LAYERS = [
     ("core", {"clock", "extensions", "db_types", "crypto", "fields", "errors", "headers", "audit",
               "pages", "seams", "pdf", "sqlite", "config", "crisis", "paging", "timezones",
-              "instance_setup", "mail", "urls", "csrf_tokens", "openapi"}),
+              "instance_setup", "mail", "urls", "csrf_tokens", "openapi", "words"}),
     ("auth", {"auth"}),
     ("couples", {"couples"}),
     ("features", {"portal", "admin", "api", "main", "homework", "worksheets", "notes"}),

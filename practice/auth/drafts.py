@@ -40,7 +40,10 @@ def _context(user_id, path) -> str:
 
 def keep(user, path: str, form) -> bool:
     """Save a submitted form for ``user`` at ``path``; returns whether anything was kept."""
-    fields = {k: v for k, v in form.items() if not any(s in k for s in SKIPPED) and v}
+    # A field with several values (ticked boxes) keeps them all, as a list.
+    lists = form.lists() if hasattr(form, "lists") else ((k, [v]) for k, v in form.items())
+    fields = {k: (values if len(values) > 1 else values[0]) for k, values in lists
+              if not any(s in k for s in SKIPPED) and any(values)}
     if not fields:
         return False
     db.session.execute(delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path))

@@ -57,5 +57,7 @@ def init_app(app: Flask) -> None:
         "habits", "This week's habits", "homework/_portal_panel.html", panels.portal_panel,
         empty="Your counselor has not assigned any habits yet.", order=10))
     seams.add_between_sessions(app, panels.between_sessions)
+    seams.add_habit_choices(app, panels.habit_choices)
+    seams.add_habit_review(app, panels.habit_review)
     seams.add_access_ended(app, services.stop_feeds_of)
     seams.add_audit_sentences(app, AUDIT_SENTENCES)

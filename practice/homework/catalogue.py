@@ -1,52 +1,49 @@
 """The habit catalogue and the feeling and need words: data in worksheets/, checked once at start-up.
 
-``worksheets/habits.yaml`` and ``worksheets/feelings.yaml`` (CONTENT.md §1) go through the
-marshmallow schemas below and become frozen dataclasses kept on the app. A broken file stops the
-app with a :class:`CatalogueError` whose lines each name the file, the habit and the field, e.g.
+``worksheets/habits.yaml`` (CONTENT.md §1) goes through the marshmallow schemas below and
+``worksheets/feelings.yaml`` through practice/words.py (the core, which worksheets use too); both
+become frozen dataclasses kept on the app. A broken file stops the app with a
+:class:`CatalogueError` whose lines each name the file, the habit and the field, e.g.
 ``worksheets/habits.yaml: habit "connection_bids": frequency.max: must be at least min (3)``.
 Logs and assignments store the keys; the words shown come from here.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from flask import Flask, current_app
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from practice.fields import Text
+from practice import words as word_files
 from practice.homework.frequency import KINDS, PER, Frequency
+from practice.words import (  # noqa: F401  (FEELINGS_FILE, OTHER, FeelingFamily, Word: this module's API)
+    FEELINGS_FILE,
+    FIELD_ERRORS,
+    OTHER,
+    SAFE_LOADER,
+    FeelingFamily,
+    Flag,
+    Key,
+    Number,
+    StrictSchema,
+    Word,
+    Wording,
+    Words,
+)
 
 #: Where the loaded catalogue is kept on the app.
 EXTENSION = "securebase.habits"
-#: The repository's worksheets/ folder, found from this file as practice/__init__.py finds ROOT.
-WORKSHEETS = Path(__file__).resolve().parents[2] / "worksheets"
+#: The repository's worksheets/ folder; messages name a file inside it from the repository.
+WORKSHEETS = word_files.WORKSHEETS
 HABITS_FILE = WORKSHEETS / "habits.yaml"
-FEELINGS_FILE = WORKSHEETS / "feelings.yaml"
 #: What a habit may ask a partner to log (CONTENT.md §1).
 LOG_FIELDS = ("done", "count", "minutes", "feeling", "note")
-#: The word key that opens a text box for a person's own word; both lists must have it.
-OTHER = "other"
-#: Keys are stored with assignments, logs and answers: snake_case, short.
-KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-KEY_LENGTH = 40
 MINUTES = (1, 240)
-#: libyaml's safe loader when PyYAML was built with it (ten times quicker; every app start reads the files).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Every message in one place, so they can go through gettext once Flask-Babel is wired.
+# Every message in one place, so they can go through gettext once Flask-Babel is wired; the ones
+# every data file shares (and the feeling words' own) live in practice/words.py.
 MESSAGES = {
-    "required": "is missing",
-    "null": "must have a value",
-    "unknown": "is not a field here",
-    "mapping": "must be a mapping of fields",
-    "list": "must be a list",
-    "text": "must be text",
-    "blank": "must not be blank",
-    "number": "must be a whole number",
-    "bool": "must be true or false",
-    "key": f"must be snake_case, like daily_checkin, at most {KEY_LENGTH} characters",
+    **word_files.MESSAGES,
     "kind": "must be one of " + ", ".join(KINDS),
     "min": "must be at least 1",
     "min_missing": "is missing: {kind} needs a target of at least 1",
@@ -59,14 +56,7 @@ MESSAGES = {
     "log_field": "{value} is not a log field; choose from " + ", ".join(LOG_FIELDS),
     "log_twice": "lists {value} twice",
     "no_habits": "must list at least one habit",
-    "no_words": "must list at least one word",
     "key_twice": "is used twice, by habits #{other} and #{this}",
-    "word_twice": 'is also a word in "{other}"',
-    "other": f'must include "{OTHER}" (it opens a text box for a person\'s own word)',
-    "empty": "is empty",
-    "unreadable": "cannot be read: {reason}",
-    "yaml": "line {line}: not valid YAML: {problem}",
-    "yaml_key_twice": "is written twice (lines {first} and {line})",
     "not_loaded": "The habit catalogue is not loaded: call practice.homework.catalogue.init_app(app).",
 }
 
@@ -98,23 +88,6 @@ class Habit:
 
 
 @dataclass(frozen=True)
-class Word:
-    """A feeling or need word: the key that is stored and the word that is shown."""
-
-    key: str
-    text: str
-
-
-@dataclass(frozen=True)
-class FeelingFamily:
-    """Feeling words shown together under one heading (glad, close, sad, afraid, angry, hurt, other)."""
-
-    key: str
-    title: str
-    words: tuple[Word, ...]
-
-
-@dataclass(frozen=True)
 class Catalogue:
     """The habits, the feeling words by family and the need words, in file order."""
 
@@ -131,82 +104,30 @@ class Catalogue:
         return next((habit for habit in self.habits if habit.key == key), None)
 
     @property
+    def words(self) -> Words:
+        """The feeling and need words as practice.words keeps them (what worksheets use too)."""
+        return Words(feelings=self.feelings, needs=self.needs)
+
+    @property
     def feeling_keys(self) -> frozenset[str]:
         """Every feeling word key a log or answer may store, ``other`` included."""
-        return frozenset(word.key for family in self.feelings for word in family.words)
+        return self.words.feeling_keys
 
     @property
     def need_keys(self) -> frozenset[str]:
         """Every need word key an answer may store, ``other`` included."""
-        return frozenset(word.key for word in self.needs)
+        return self.words.need_keys
 
     def feeling(self, key: str) -> Word | None:
         """The feeling word stored as this key, or None."""
-        return next((word for family in self.feelings for word in family.words if word.key == key), None)
+        return self.words.feeling(key)
 
     def need(self, key: str) -> Word | None:
         """The need word stored as this key, or None."""
-        return next((word for word in self.needs if word.key == key), None)
+        return self.words.need(key)
 
 
 # -- fields -------------------------------------------------------------------------------------
-
-#: Marshmallow's own messages for the fields below, in the catalogue's words.
-FIELD_ERRORS = {"required": MESSAGES["required"], "null": MESSAGES["null"]}
-
-
-def _check_key(value: str) -> None:
-    """A key is snake_case and short, because it is stored with people's data."""
-    if len(value) > KEY_LENGTH or not KEY.fullmatch(value):
-        raise ValidationError(MESSAGES["key"])
-
-
-class Key(fields.String):
-    """A snake_case key."""
-
-    def __init__(self, **kwargs):
-        super().__init__(validate=_check_key, error_messages={**FIELD_ERRORS, "invalid": MESSAGES["text"]},
-                         **kwargs)
-
-
-class Words(Text):
-    """Words shown to people: trimmed, not blank, no control characters."""
-
-    def __init__(self, *, max_length: int, single_line: bool = True, **kwargs):
-        super().__init__(max_length=max_length, single_line=single_line,
-                         error_messages={**FIELD_ERRORS, "invalid": MESSAGES["text"]}, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if not text:
-            raise ValidationError(MESSAGES["blank"])
-        return text
-
-
-class Number(fields.Integer):
-    """A whole number written as one (not "3", 3.5 or true)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, error_messages={**FIELD_ERRORS, "invalid": MESSAGES["number"]},
-                         **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool):
-            raise ValidationError(MESSAGES["number"])
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class Flag(fields.Boolean):
-    """true or false, nothing that merely looks like one."""
-
-    def __init__(self, **kwargs):
-        super().__init__(error_messages=FIELD_ERRORS, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise ValidationError(MESSAGES["bool"])
-        return value
-
 
 def _check_log(values: list[str]) -> None:
     """A habit logs at least one thing, each a known log field, each once."""
@@ -220,15 +141,6 @@ def _check_log(values: list[str]) -> None:
 
 
 # -- schemas ------------------------------------------------------------------------------------
-
-
-class StrictSchema(Schema):
-    """Unknown fields refused, messages in the catalogue's words."""
-
-    class Meta:
-        unknown = RAISE
-
-    error_messages = {"unknown": MESSAGES["unknown"], "type": MESSAGES["mapping"]}
 
 
 class FrequencySchema(StrictSchema):
@@ -280,9 +192,9 @@ class HabitSchema(StrictSchema):
     """One habit of habits.yaml."""
 
     key = Key(required=True)
-    title = Words(max_length=60, required=True)
-    looks_like = Words(max_length=200, required=True)
-    why = Words(max_length=200, required=True)
+    title = Wording(max_length=60, required=True)
+    looks_like = Wording(max_length=200, required=True)
+    why = Wording(max_length=200, required=True)
     frequency = fields.Nested(FrequencySchema, required=True, error_messages=FIELD_ERRORS)
     log = fields.List(fields.String(error_messages={"invalid": MESSAGES["text"]}), required=True,
                       validate=_check_log, error_messages={**FIELD_ERRORS, "invalid": MESSAGES["list"]})
@@ -320,104 +232,7 @@ class HabitsFileSchema(StrictSchema):
             raise ValidationError({"habits": errors})
 
 
-class FamilySchema(StrictSchema):
-    """A family of feeling words: its heading and ``key: word`` entries."""
-
-    title = Words(max_length=40, required=True)
-    words = fields.Dict(keys=Key(), values=Words(max_length=40), required=True,
-                        validate=validate.Length(min=1, error=MESSAGES["no_words"]),
-                        error_messages={**FIELD_ERRORS, "invalid": MESSAGES["mapping"]})
-
-
-class FeelingsFileSchema(StrictSchema):
-    """feelings.yaml: ``feelings:`` by family and ``needs:``, each word key once, both with ``other``."""
-
-    feelings = fields.Dict(keys=Key(), values=fields.Nested(FamilySchema), required=True,
-                           validate=validate.Length(min=1, error=MESSAGES["no_words"]),
-                           error_messages={**FIELD_ERRORS, "invalid": MESSAGES["mapping"]})
-    needs = fields.Dict(keys=Key(), values=Words(max_length=40), required=True,
-                        validate=validate.Length(min=1, error=MESSAGES["no_words"]),
-                        error_messages={**FIELD_ERRORS, "invalid": MESSAGES["mapping"]})
-
-    @validates_schema
-    def check_words(self, data, **kwargs):
-        """A log stores a bare feeling key, so a key may be in one family only."""
-        errors: dict = {}
-        family_of: dict[str, str] = {}
-        for family, content in data["feelings"].items():
-            for key in content["words"]:
-                if key in family_of:
-                    message = MESSAGES["word_twice"].format(other=family_of[key])
-                    errors.setdefault("feelings", {}).setdefault(family, {}).setdefault("words", {})[key] = [
-                        message]
-                family_of.setdefault(key, family)
-        if OTHER not in family_of and "feelings" not in errors:
-            errors["feelings"] = [MESSAGES["other"]]
-        if OTHER not in data["needs"]:
-            errors["needs"] = [MESSAGES["other"]]
-        if errors:
-            raise ValidationError(errors)
-
-
 # -- reading the files --------------------------------------------------------------------------
-
-
-def _shown(path: Path) -> str:
-    """The file as a message names it: relative to the repository when inside it."""
-    try:
-        return str(path.resolve().relative_to(WORKSHEETS.parent))
-    except ValueError:
-        return str(path)
-
-
-def _keys_written_twice(node: yaml.Node, path: tuple = ()):
-    """(path, message) for each key written twice in one mapping: YAML would keep the last silently."""
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                yield (*path, key), MESSAGES["yaml_key_twice"].format(first=first_line[key], line=line)
-            first_line.setdefault(key, line)
-            yield from _keys_written_twice(value_node, (*path, key))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _keys_written_twice(item, (*path, index))
-
-
-def _read_yaml(path: Path) -> tuple[object, list[tuple[tuple, str]]]:
-    """The file's data through the safe loader (as yaml.safe_load), and (path, message) problems."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        return None, [((), MESSAGES["unreadable"].format(reason=reason))]
-    # yaml.safe_load is SafeLoader(text).get_single_data(); split in two to look at the nodes first.
-    loader = SAFE_LOADER(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, [((), MESSAGES["empty"])]
-        return loader.construct_document(node), list(_keys_written_twice(node))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error)
-        return None, [((), MESSAGES["yaml"].format(line=mark.line + 1 if mark else "?", problem=problem))]
-    finally:
-        loader.dispose()
-
-
-def _flatten(messages, path: tuple = ()):
-    """(path, message) pairs from marshmallow's nested messages; a Dict value's own level is skipped."""
-    if isinstance(messages, dict):
-        for name, inner in messages.items():
-            yield from _flatten(inner, path if name in ("_schema", "value") else (*path, name))
-    elif isinstance(messages, list):
-        for inner in messages:
-            yield from _flatten(inner, path)
-    else:
-        yield path, str(messages)
 
 
 def _where(path: tuple, data) -> str:
@@ -433,35 +248,28 @@ def _where(path: tuple, data) -> str:
 
 def _load(path: Path, schema: Schema) -> tuple[object, list[str]]:
     """A file loaded by its schema, or its problems, each line starting with the file's name."""
-    data, problems = _read_yaml(path)
-    if not problems:
-        try:
-            return schema.load(data), []
-        except ValidationError as error:
-            problems = list(_flatten(error.normalized_messages()))
-    shown = _shown(path)
-    return None, [f"{shown}: {_where(where, data)}: {message}" if where else f"{shown}: {message}"
-                  for where, message in problems]
+    return word_files.load_yaml(path, schema, where=_where, root=WORKSHEETS.parent)
 
 
 def load_catalogue(habits_path: Path | str | None = None,
                    feelings_path: Path | str | None = None) -> Catalogue:
     """Load and check the habit and word files (the shipped ones by default); raise CatalogueError."""
     habits, habit_problems = _load(Path(habits_path or HABITS_FILE), HabitsFileSchema())
-    words, word_problems = _load(Path(feelings_path or FEELINGS_FILE), FeelingsFileSchema())
+    words, word_problems = word_files.read_words(feelings_path or FEELINGS_FILE, root=WORKSHEETS.parent)
     if habit_problems or word_problems:
         raise CatalogueError(habit_problems + word_problems)
-    families = tuple(
-        FeelingFamily(key, family["title"], tuple(Word(*item) for item in family["words"].items()))
-        for key, family in words["feelings"].items())
-    return Catalogue(habits=tuple(habits["habits"]), feelings=families,
-                     needs=tuple(Word(*item) for item in words["needs"].items()))
+    return Catalogue(habits=tuple(habits["habits"]), feelings=words.feelings, needs=words.needs)
 
 
 def init_app(app: Flask, habits_path: Path | str | None = None,
              feelings_path: Path | str | None = None) -> None:
-    """Load the catalogue once at start-up and keep it on the app; a broken file stops the start."""
-    app.extensions[EXTENSION] = load_catalogue(habits_path, feelings_path)
+    """Load the catalogue once at start-up and keep it on the app; a broken file stops the start.
+
+    The feeling and need words go on the app too (practice.words) unless they are there already.
+    """
+    loaded = load_catalogue(habits_path, feelings_path)
+    app.extensions[EXTENSION] = loaded
+    app.extensions.setdefault(word_files.EXTENSION, loaded.words)
 
 
 def catalogue() -> Catalogue:

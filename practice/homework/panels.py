@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from practice.homework import adherence, week
+from practice.homework.catalogue import catalogue
 from practice.homework.models import HabitStatus
 from practice.homework.services import habit_title
 
@@ -38,3 +39,23 @@ def between_sessions(couple, since, viewer, **kwargs) -> list[str]:
         for summary in adherence.summary_since(since, today, week.as_model(habit), by_partner, names):
             lines.append(f"{habit_title(habit)}: {summary.line}")
     return lines
+
+
+def habit_choices(couple_id, **kwargs) -> list[tuple[str, str]]:
+    """The catalogue's habits, suggested ones first, for a worksheet answer that names a habit."""
+    habits = sorted(catalogue().habits, key=lambda habit: not habit.suggested)
+    return [(habit.key, habit.title) for habit in habits]
+
+
+def habit_review(couple_id, partner_id, since, today, **kwargs) -> list[dict]:
+    """Each habit active for the partner, with what they kept since ``since``, for a monthly retro."""
+    habits = [habit for habit in week.habits_of(couple_id, (HabitStatus.active,))
+              if habit.partner_id in (None, partner_id)]
+    logs = week.logs_of(habits, min(since, today) - timedelta(weeks=12))
+    rows = []
+    for habit in habits:
+        counted = {partner_id: [week.as_counted(log) for log in logs[habit.id][partner_id]]}
+        summary = adherence.summary_since(since, today, week.as_model(habit), counted, {partner_id: "You"})[0]
+        rows.append({"habit": habit.catalogue_key or str(habit.id), "title": habit_title(habit),
+                     "kept": summary.line})
+    return rows

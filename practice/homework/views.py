@@ -105,6 +105,7 @@ def _defaults(key: str) -> dict:
 def _assign_form(couple, key: str, form, errors: dict, status: int = 200):
     """The assign form for a catalogue habit (or the counselor's own when ``key`` is empty)."""
     chosen = form.getlist("log_fields") if hasattr(form, "getlist") else form.get("log_fields", [])
+    chosen = [chosen] if isinstance(chosen, str) else chosen  # a draft keeps one ticked box as text
     data = {"couple": couple, "habit": catalogue().get(key) if key else None, "key": key, "form": form,
             "errors": errors, "kinds": KIND_CHOICES, "log_fields": LOG_FIELDS, "chosen": chosen}
     return pages.read_page("homework/assign.html", data, action="habit.assign.view", object_type="couple",

@@ -1,0 +1,32 @@
+"""What worksheets add to other pages through the seams: the couple page, the portal home, a note draft."""
+
+from practice.worksheets import entries
+from practice.worksheets.visibility import Reader
+
+
+def couple_panel(couple, viewer, **kwargs) -> dict:
+    """The counselor's worksheets panel: each worksheet's entries and states, and any safety flag."""
+    listed, flagged = entries.couple_list(couple, Reader("counselor"))
+    return {"couple_id": couple.id, "archived": couple.archived, "worksheets": listed, "flagged": flagged,
+            "names": {str(p.id): p.first_name for p in couple.partners}}
+
+
+def portal_panel(couple, viewer, **kwargs) -> dict | None:
+    """The partner's open worksheets, with what is left for them to do."""
+    listed, _ = entries.couple_list(couple, Reader("partner", viewer.partner_id))
+    listed = [worksheet for worksheet in listed if not worksheet["closed"]]
+    if not listed:
+        return None
+    return {"worksheets": listed}
+
+
+def between_sessions(couple, since, viewer, **kwargs) -> list[str]:
+    """Lines saying which worksheets each partner submitted since ``since``, for the counselor only."""
+    if viewer.role != "counselor":
+        return []
+    lines = []
+    for worksheet in entries.couple_list(couple, Reader("counselor"))[0]:
+        for entry in worksheet["entries"]:
+            if entry["state"] in ("submitted", "reviewed") and entry["started_at"].date() >= since:
+                lines.append(f"{worksheet['title']}: {entry['state']}")
+    return lines

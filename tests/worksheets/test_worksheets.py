@@ -1,0 +1,311 @@
+"""Worksheets as counselors and partners use them: give, fill in private, submit, share, review.
+
+The cast is SECURITY.md's (tests/conftest.py ``world``): counselor X with couple 1 (Pat = P1A,
+Bea = P1B), counselor Y with couple 2. Every privacy rule is checked on what a person would see:
+the page's text, the JSON, the stored row.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select, text
+from werkzeug.datastructures import MultiDict
+
+from practice.extensions import db
+from practice.worksheets.models import SafetyCheck, WorksheetAssignment, WorksheetEntry, WorksheetResponse
+from tests.conftest import csrf_from
+from tests.web.webpage import text_of
+
+PAT_SECRET = "I slammed the door, Анна-style, and I'm ashamed of it"
+BEA_SECRET = "José said it first but I made it worse, O'Brien knows"
+
+
+def give(client, couple, key, **fields):
+    """The counselor gives the couple a worksheet through the assign form."""
+    page = client.get(f"/couples/{couple.id}/worksheets/new?worksheet={key}")
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "worksheet": key, **fields}
+    return client.post(f"/couples/{couple.id}/worksheets/new", data=form)
+
+
+def entry_of(couple, key) -> WorksheetEntry:
+    """The couple's newest entry of a worksheet."""
+    return db.session.scalars(select(WorksheetEntry).join(WorksheetAssignment).where(
+        WorksheetAssignment.couple_id == couple.id, WorksheetAssignment.key == key)
+        .order_by(WorksheetEntry.started_at.desc())).first()
+
+
+class SheetForm(HTMLParser):
+    """What a browser would post from the fill page's form: every control's current value."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self.inside = self.select = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and "sheet" in a.get("class", ""):
+            self.inside = True
+        elif not self.inside or "disabled" in a:
+            return
+        elif tag == "input" and a.get("name") and a.get("type") not in ("radio", "checkbox"):
+            self.values.append((a["name"], a.get("value") or ""))
+        elif tag == "input" and a.get("name") and "checked" in a:
+            self.values.append((a["name"], a.get("value") or "on"))
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and "selected" in a:
+            self.values.append((self.select, a.get("value") or ""))
+        elif tag == "textarea":
+            self.textarea = a.get("name")
+            self.values.append((self.textarea, ""))
+
+    def handle_data(self, data):
+        if self.textarea:
+            name, before = self.values[-1]
+            self.values[-1] = (name, before + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def save(client, entry, go="", **answers):
+    """Change some answers on the fill page and press a button, as a browser without JavaScript does."""
+    parser = SheetForm()
+    parser.feed(client.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True))
+    form = [(name, value) for name, value in parser.values if name not in answers]
+    form += [(name, value) for name, values in answers.items()
+             for value in (values if isinstance(values, list) else [values])]
+    return client.post(f"/portal/worksheets/{entry.id}", data=MultiDict([*form, ("go", go)]))
+
+
+def safe(client, entry, answer="no"):
+    """Answer the private safety question before a repair, boundaries or retro worksheet."""
+    page = client.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    return client.post(f"/portal/worksheets/{entry.id}/safety",
+                       data={"csrf_token": csrf_from(page), "afraid": answer})
+
+
+def own_parts(secret: str) -> dict:
+    """Every required answer of a partner's own parts of the repair worksheet."""
+    return {"ready-calm": "6", "ready-go": "yes", "moment-when": "2026-11-28",
+            "moment-camera": "After dinner, raised voices about the dishes.", "own-my_part": secret,
+            "own-under": "hurt", "impact-effect": "You felt alone with it.",
+            "validate-makes_sense": "It makes sense you went quiet.",
+            "do_over-next_time": "Ask for ten minutes.",
+            "after-connected": "7"}
+
+
+@pytest.fixture
+def repair(client, auth, world, new_client):
+    """X gave couple 1 the repair worksheet; Pat and Bea are signed in, each in their own browser."""
+    auth.login(world["X"])
+    assert give(client, world["couple1"], "repair_after_conflict", due_on="2026-12-24",
+                note="Take your time, Pat and Bea.").status_code == 302
+    pat, bea = new_client(), new_client()
+    pat.auth.login(world["P1A"])
+    bea.auth.login(world["P1B"])
+    entry = entry_of(world["couple1"], "repair_after_conflict")
+    return {"counselor": client, "pat": pat, "bea": bea, "entry": entry}
+
+
+def test_the_counselor_gives_a_worksheet_and_both_partners_see_it(client, world, repair):
+    panel = text_of(client.get(f"/couples/{world['couple1'].id}"))
+    assert "Repair after conflict" in panel and "Due 24 December" in panel
+    assert "Pat: not started" in panel and "Bea: not started" in panel
+    home = text_of(repair["pat"].get("/portal/"))
+    assert "Repair after conflict" in home and "Start" in home
+    page = text_of(repair["pat"].get(f"/portal/worksheets/{repair['entry'].id}"))
+    assert "Take your time, Pat and Bea." in page
+    assert "Are you ever afraid of, controlled by, or hurt by your partner?" in page
+    assert "Bea is never told what you answer" in page
+
+
+def test_the_preview_shows_the_worksheet_as_partners_see_it_and_saves_nothing(client, auth, world):
+    auth.login(world["X"])
+    page = text_of(client.get(f"/couples/{world['couple1'].id}/worksheets/preview/boundaries"))
+    assert "The limit I'm asking for" in page and "Frame it as care" in page
+    assert "Only you. It is a private draft." in page
+    assert db.session.scalar(select(WorksheetResponse.id)) is None
+
+
+def test_a_draft_is_private_to_its_author_and_encrypted_at_rest(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    answer = save(pat, entry, go="impact", **{"own-my_part": PAT_SECRET, "moment-camera": "We argued."})
+    assert answer.status_code == 302
+    assert PAT_SECRET in text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+    safe(bea, entry)
+    assert "slammed" not in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    review = repair["counselor"].get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
+    assert "slammed" not in review.get_data(as_text=True)
+    assert "Still a private draft." in text_of(review)
+    stored = db.session.execute(text("select sealed from worksheet_response")).scalars().all()
+    assert stored and all("slammed" not in value and "argued" not in value for value in stored)
+
+
+def test_submit_asks_for_every_needed_answer_beside_its_field_and_keeps_what_was_typed(repair):
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    answer = save(pat, entry, go="submit", **{"own-my_part": PAT_SECRET})
+    assert answer.status_code == 422
+    body = answer.get_data(as_text=True)
+    assert 'id="f-moment-camera-error"' in body and 'id="f-ready-calm-error"' in body
+    assert "Anna" not in body and "Анна-style" in body  # what was typed is still there
+
+
+def test_a_submitted_part_reaches_the_counselor_and_the_partner_only_when_shared(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    safe(bea, entry)
+    assert save(pat, entry, go="submit", **own_parts(PAT_SECRET)).status_code == 302
+    review = repair["counselor"].get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
+    assert "slammed the door" in review.get_data(as_text=True)
+    assert "slammed" not in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    response = db.session.scalar(select(WorksheetResponse).where(
+        WorksheetResponse.section_key == "own",
+        WorksheetResponse.slot == str(world["couple1"].partners[0].id)))
+    page = pat.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    shared = pat.post(f"/portal/worksheets/{entry.id}/responses/{response.id}/share",
+                      data={"csrf_token": csrf_from(page), "to": "couple"})
+    assert shared.status_code == 302
+    assert "slammed the door" in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    withdrawn = pat.post(f"/portal/worksheets/{entry.id}/responses/{response.id}/share",
+                         data={"csrf_token": csrf_from(page), "to": "counselor"})
+    assert withdrawn.status_code == 302
+    assert "slammed" not in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+
+
+def test_show_once_both_have_answered_reveals_both_at_the_same_moment(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    safe(bea, entry)
+    chosen = {f"share-{key}": "when_both" for key in ("ready", "moment", "own", "impact", "validate",
+                                                      "do_over", "after")}
+    assert save(pat, entry, go="submit", **own_parts(PAT_SECRET), **chosen).status_code == 302
+    assert "slammed" not in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    assert save(bea, entry, go="submit", **own_parts(BEA_SECRET), **chosen).status_code == 302
+    assert "slammed the door" in bea.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    assert "said it first" in pat.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+
+
+def test_the_joint_plan_opens_once_both_finished_the_do_over_and_shows_who_wrote_what(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    safe(bea, entry)
+    save(pat, entry, **{"do_over-next_time": "Ask for ten minutes."})
+    page = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
+    assert "This part opens when you have both finished “Propose a do-over”." in page
+    save(bea, entry, **{"do_over-next_time": "Breathe before answering."})
+    assert save(bea, entry, **{"follow-step": "Dishes together after dinner", "follow-owner": "both"}
+                ).status_code == 302
+    page = text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+    assert "Bea wrote this" in page
+
+
+def test_a_safety_concern_holds_the_joint_part_for_both_with_the_same_neutral_words(client, world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry, "yes")
+    safe(bea, entry)
+    mine = text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+    assert "Thank you for telling your counselor" in mine
+    assert "National Domestic Violence Hotline" in mine or "Domestic Abuse" in mine
+    theirs = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
+    assert "Your counselor will go through this part with you." in theirs
+    assert "afraid" not in theirs.split("Get help now")[-1].lower() and "safety" not in theirs.lower()
+    couple_page = text_of(client.get(f"/couples/{world['couple1'].id}"))
+    assert "safety answer needs your attention" in couple_page
+    check = db.session.scalar(select(SafetyCheck))
+    review = client.get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
+    ack = client.post(f"/couples/{world['couple1'].id}/worksheets/safety/{check.id}/acknowledge",
+                      data={"csrf_token": csrf_from(review.get_data(as_text=True)),
+                            "note": "Called Pat; solo session on Friday."})
+    assert ack.status_code == 302
+    assert "safety answer needs your attention" not in text_of(client.get(f"/couples/{world['couple1'].id}"))
+
+
+def test_words_of_self_harm_show_the_crisis_lines_to_their_author_only(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, **{"moment-camera": "Sometimes I want to die when we fight."})
+    page = pat.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True)
+    assert 'id="crisis-inline" role="alert" >' in page or 'id="crisis-inline" role="alert">' in page
+    safe(bea, entry)
+    assert 'id="crisis-inline" role="alert" hidden' in bea.get(f"/portal/worksheets/{entry.id}").get_data(
+        as_text=True)
+
+
+def test_two_saves_from_the_same_version_the_second_gets_both_texts_to_merge(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    for who in (pat, bea):
+        safe(who, entry)
+        save(who, entry, **{"do_over-next_time": "Pause."})
+    pages = {}
+    for name, who in (("pat", pat), ("bea", bea)):  # both open the page before either saves
+        parser = SheetForm()
+        parser.feed(who.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True))
+        pages[name] = [(k, v) for k, v in parser.values if k != "follow-step"]
+    url = f"/portal/worksheets/{entry.id}"
+    first = pat.post(url, data=MultiDict([*pages["pat"], ("follow-step", "Walk on Sunday")]))
+    assert first.status_code == 302
+    second = bea.post(url, data=MultiDict([*pages["bea"], ("follow-step", "Cook together")]))
+    assert second.status_code == 409
+    assert "Walk on Sunday" in text_of(second)  # Pat's, saved first, to merge with
+    assert 'value="Cook together"' in second.get_data(as_text=True)  # Bea's own, still in the field
+
+
+def test_the_counselor_comments_to_one_partner_and_marks_the_entry_reviewed(client, world, repair):
+    entry, couple = repair["entry"], world["couple1"]
+    review = client.get(f"/couples/{couple.id}/worksheets/entries/{entry.id}")
+    token = csrf_from(review.get_data(as_text=True))
+    to_pat = client.post(f"/couples/{couple.id}/worksheets/entries/{entry.id}/comments",
+                         data={"csrf_token": token, "to": str(couple.partners[0].id),
+                               "body": "Lovely work, Pat."})
+    assert to_pat.status_code == 302
+    empty = client.post(f"/couples/{couple.id}/worksheets/entries/{entry.id}/comments",
+                        data={"csrf_token": token, "to": "both", "body": "  "})
+    assert empty.status_code == 422 and "Enter a comment." in text_of(empty)
+    client.post(f"/couples/{couple.id}/worksheets/entries/{entry.id}/reviewed", data={"csrf_token": token})
+    safe(repair["pat"], entry)
+    safe(repair["bea"], entry)
+    assert "Lovely work, Pat." in text_of(repair["pat"].get(f"/portal/worksheets/{entry.id}"))
+    assert "Lovely work" not in text_of(repair["bea"].get(f"/portal/worksheets/{entry.id}"))
+    assert "Reviewed" in text_of(client.get(f"/couples/{couple.id}"))
+
+
+def test_a_partner_sees_who_read_their_submitted_answers(world, repair):
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, go="submit", **own_parts(PAT_SECRET))
+    repair["counselor"].get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
+    page = text_of(pat.get("/portal/worksheets/viewed"))
+    assert "Counselor X read it: Repair after conflict" in page
+
+
+def test_a_reassurance_log_entry_is_its_authors_alone(client, world, repair):
+    give(client, world["couple1"], "reassurance_log")
+    pat, bea = repair["pat"], repair["bea"]
+    assignment = db.session.scalar(
+        select(WorksheetAssignment).where(WorksheetAssignment.key == "reassurance_log"))
+    page = pat.get("/portal/worksheets").get_data(as_text=True)
+    started = pat.post(f"/portal/worksheets/assignments/{assignment.id}/entries",
+                       data={"csrf_token": csrf_from(page)})
+    assert started.status_code == 302
+    entry_id = started.headers["Location"].rsplit("/", 1)[1]
+    assert pat.get(f"/portal/worksheets/{entry_id}").status_code == 200
+    assert bea.get(f"/portal/worksheets/{entry_id}").status_code == 404
+
+
+def test_another_couples_partner_and_counselor_get_404_for_an_entry(world, repair, new_client):
+    entry = repair["entry"]
+    stranger = new_client()
+    stranger.auth.login(world["P2A"])
+    assert stranger.get(f"/portal/worksheets/{entry.id}").status_code == 404
+    other = new_client()
+    other.auth.login(world["Y"])
+    assert other.get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}").status_code == 404
