@@ -94,9 +94,10 @@ def register_features(app: Flask) -> None:
     A feature plugs in with one line here, ``homework.init_app(app)``; nothing else in the core
     names it.
     """
-    from practice import homework, seams, worksheets
+    from practice import homework, seams, words, worksheets
 
     seams.init_app(app)
+    words.init_app(app)
     homework.init_app(app)
     worksheets.init_app(app)
 

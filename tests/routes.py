@@ -15,7 +15,11 @@ a URL with ``url_for_rule``:
 - ``static_file`` and ``fs_static_file`` are real files for /static and /fs-static;
 - ``habit_id`` is a habit of couple 1 for both partners, ``log_id`` P1A's log of it today, and
   ``api_log_id`` another (the API's DELETE takes one away; the portal's delete the other);
-- ``feed_token`` is P1B's live calendar feed token.
+- ``feed_token`` is P1B's live calendar feed token;
+- ``entry_id`` is couple 1's repair worksheet (both partners answered the safety question, P1A
+  submitted their own parts), ``response_id`` P1A's submitted "own" part in it, ``check_id`` P1A's
+  safety answer, ``assignment_id`` couple 1's reassurance log (kept open for entries), ``key`` a
+  worksheet's key and ``section_key`` one of its parts.
 
 A new feature whose URLs carry a new parameter adds it here once: the object in
 ``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
@@ -60,9 +64,11 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         staff_invitation, _ = invite_counselor("resend@example.com", "Resend Me", world["admin"])
         _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
     habit, log, api_log = _habit_and_logs(app, world)
+    worksheet_ids = worksheet_ids_of(app, world["couple1"])
     feed_token = _feed_token(world["couple1"].partners[1])
     db.session.commit()
     return {
+        **worksheet_ids,
         "habit_id": str(habit.id),
         "log_id": str(log.id),
         "api_log_id": str(api_log.id),
@@ -96,6 +102,28 @@ def _habit_and_logs(app, world):
         logs = [services.log_habit(habit, couple1.partners[0].id, {"count": 1, "note": "a hug"}, today)[0]
                 for _ in range(2)]
     return habit, *logs
+
+
+def worksheet_ids_of(app, couple) -> dict[str, str]:
+    """A repair worksheet of ``couple`` with a submitted part and a safety answer, and an open log."""
+    from practice.worksheets import definitions, services
+    from practice.worksheets.models import Visibility
+
+    first = couple.partners[0]
+    with app.test_request_context():
+        repair = definitions.get("repair_after_conflict")
+        entry = services.assign(couple.id, repair, {"note": ""}).entries[0]
+        log = services.assign(couple.id, definitions.get("reassurance_log"), {})
+        checks = [services.answer_safety(entry, couple.id, p.id, False) for p in couple.partners]
+        services.save_section(entry, couple.id, repair.section("own"), first.id,
+                              {"my_part": "their private part", "under": "hurt"}, 0)
+        own = services.response_of(entry.id, "own", str(first.id))
+        own.visibility = Visibility.counselor
+    from practice.extensions import db
+
+    db.session.commit()
+    return {"entry_id": str(entry.id), "response_id": str(own.id), "check_id": str(checks[0].id),
+            "assignment_id": str(log.id), "key": "boundaries", "section_key": "moment"}
 
 
 def _feed_token(partner) -> str:

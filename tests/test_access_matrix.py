@@ -24,7 +24,7 @@ Cells:
 
 - a number: that status;
 - ``login``: 302 to the sign-in page (``/login``, any query);
-- ``>/path``: 302 to that path (query ignored).
+- ``>/path``: 302 to that path (query ignored); ``>/path/*``: 302 to a path under it (a new object's).
 
 Every POST carries a valid CSRF token for the client's own session, and only what is listed in
 ``POST_DATA``, so the check is about who may act, not about forms: a 422 means "allowed in, the
@@ -48,7 +48,7 @@ from sqlalchemy import select
 from practice.audit import AuditEvent
 from practice.extensions import db
 from tests.conftest import Auth
-from tests.routes import url_for_rule
+from tests.routes import url_for_rule, worksheet_ids_of
 
 ROLES = ("anon", "X", "Y", "admin", "P1A", "P1B", "P2A")
 STAFF = {"X", "Y", "admin"}
@@ -138,6 +138,25 @@ rule                                                 method  anon    X          
 /portal/habits/calendar                              POST    login   403        403        403                422        422        422
 /couples/<uuid:couple_id>/habits/<uuid:habit_id>/end     POST  login  >/couples/{couple_id}/habits/{habit_id}  404  403  403  403  403
 
+/couples/<uuid:couple_id>/worksheets/new             GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/worksheets/new             POST    login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/worksheets/preview/<key>   GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>      GET   login  200  404  403  403  403  403
+/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>.pdf  GET   login  200  404  403  403  403  403
+/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>/comments  POST  login  422  404  403  403  403  403
+/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>/reviewed  POST  login  >/couples/{couple_id}/worksheets/entries/{entry_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/worksheets/safety/<uuid:check_id>/acknowledge  POST  login  422  404  403  403  403  403
+/worksheets/<key>/blank.pdf                          GET     login   200        200        403                200        200        200
+/portal/worksheets                                   GET     login   403        403        403                200        200        200
+/portal/worksheets/viewed                            GET     login   403        403        403                200        200        200
+/portal/worksheets/<uuid:entry_id>                   GET     login   403        403        403                200        200        404
+/portal/worksheets/<uuid:entry_id>                   POST    login   403        403        403                >/portal/worksheets/{entry_id}  >/portal/worksheets/{entry_id}  404
+/portal/worksheets/<uuid:entry_id>.pdf               GET     login   403        403        403                200        200        404
+/portal/worksheets/<uuid:entry_id>/safety            POST    login   403        403        403                422        422        404
+/portal/worksheets/<uuid:entry_id>/responses/<uuid:response_id>/share  POST  login  403  403  403  >/portal/worksheets/{entry_id}  404  404
+/portal/worksheets/assignments/<uuid:assignment_id>/entries  POST  login  403  403  403  >/portal/worksheets/*  >/portal/worksheets/*  404
+/couples/<uuid:couple_id>/worksheets/<uuid:assignment_id>/close  POST  login  >/couples/{couple_id}  404  403  403  403  403
+
 /api/v1/openapi.json                                 GET     200     200        200        200                200        200        200
 /api/v1/me                                           GET     401     200        200        200                200        200        200
 /api/v1/couple                                       GET     401     403        403        403                200        200        200
@@ -145,6 +164,10 @@ rule                                                 method  anon    X          
 /api/v1/habits/<uuid:habit_id>/logs                  POST    401     403        403        403                415        415        415
 /api/v1/logs/<uuid:log_id>                           PATCH   401     403        403        403                415        415        415
 /api/v1/logs/<uuid:log_id>                           DELETE  401     403        403        403                204        404        404
+/api/v1/worksheets/entries/<uuid:entry_id>           GET     401     403        403        403                200        200        404
+/api/v1/worksheets/entries/<uuid:entry_id>/sections/<section_key>          PUT   401  403  403  403  415  415  404
+/api/v1/worksheets/entries/<uuid:entry_id>/sections/<section_key>/sharing  PUT   401  403  403  403  415  415  404
+/api/v1/worksheets/entries/<uuid:entry_id>/submit    POST    401     403        403        403                415        415        404
 
 /tf-validate                                         GET     login   login      login      login              login      login      login
 /tf-validate                                         POST    login   login      login      login              login      login      login
@@ -254,6 +277,8 @@ def observed_cell(response, expected: str, params: dict[str, str]) -> str:
             return "login"
         if expected.startswith(">") and path == expected[1:].format(**params):
             return expected
+        if expected.endswith("*") and path.startswith(expected[1:-1].format(**params)):
+            return expected  # a new object's page, e.g. the entry a POST just made
         return "login" if path == "/login" else ">" + path
     return str(status)
 
@@ -343,19 +368,27 @@ def test_someone_elses_object_is_the_same_404_as_a_missing_one(app, world):
     nobody = str(uuid.uuid4())
     habit1, habit2 = (habit_of(app, couple, world[counselor]) for couple, counselor in
                       ((couple1, "X"), (couple2, "Y")))
+    sheets1, sheets2 = worksheet_ids_of(app, couple1), worksheet_ids_of(app, couple2)
+    worksheet_params = ("entry_id", "assignment_id", "check_id")
     # (who asks, rule, method, someone else's ids, ids that do not exist)
     cases = []
     for rule, method in EXPECTED:
         if "<uuid:couple_id>" not in rule:
             continue
         mine_ids = {"couple_id": str(couple1.id), "partner_id": str(couple1.partners[0].id),
-                    "habit_id": str(habit1.id)}
-        missing_ids = {"couple_id": nobody, "partner_id": nobody, "habit_id": nobody}
+                    "habit_id": str(habit1.id), **sheets1}
+        missing_ids = {**sheets1, "couple_id": nobody, "partner_id": nobody, "habit_id": nobody,
+                       **dict.fromkeys(worksheet_params, nobody)}
         cases.append(("Y", rule, method, mine_ids, missing_ids))  # Y asks for X's couple
         if "<uuid:habit_id>" in rule:
             # X asks for a habit of Y's couple under X's own couple.
             theirs = {"couple_id": str(couple1.id), "habit_id": str(habit2.id)}
             cases.append(("X", rule, method, theirs, {**theirs, "habit_id": nobody}))
+        for name in worksheet_params:
+            if f"<uuid:{name}>" in rule:
+                # X asks for couple 2's worksheet, entry or safety answer under X's own couple.
+                theirs = {**sheets1, "couple_id": str(couple1.id), name: sheets2[name]}
+                cases.append(("X", rule, method, theirs, {**theirs, name: nobody}))
         if "<uuid:partner_id>" in rule:
             # X asks for a partner of Y's couple under X's own couple.
             theirs = {"couple_id": str(couple1.id), "partner_id": str(couple2.partners[0].id)}

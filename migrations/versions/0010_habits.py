@@ -5,10 +5,10 @@ Revises: 0009
 Create Date: 2026-11-30 23:35:25.075172
 
 """
-from alembic import op
 import sqlalchemy as sa
-import practice.db_types
+from alembic import op
 
+import practice.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0010'

@@ -5,10 +5,10 @@ Revises: 0010
 Create Date: 2026-12-01 01:50:35.182650
 
 """
-from alembic import op
 import sqlalchemy as sa
-import practice.db_types
+from alembic import op
 
+import practice.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0011'

@@ -7,7 +7,7 @@ with the answers as they are now, so the page can offer to merge (SECURITY.md D1
 
 import uuid
 
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as api_abort
@@ -28,12 +28,20 @@ SHARED = [Visibility.counselor.value, Visibility.couple.value, Visibility.when_b
 
 
 @bp.before_request
-def _partners_then_csrf():
-    """Partners only, checked before the CSRF token: a stranger hears 401 and staff 403, not 400."""
+def _partners_then_entry_then_csrf():
+    """Partners only, then their own couple's entry, then the CSRF token, before any body is read.
+
+    A stranger hears 401, staff 403, and a partner asking for another couple's entry 404, whatever
+    they sent: the body is checked only once the entry is theirs.
+    """
     if not current_user.is_authenticated:
         abort(401)
     if current_user.role != "partner":
         abort(403)
+    if request.view_args and "entry_id" in request.view_args:
+        partner, couple = access.own_couple()
+        entry = access.partner_entry(partner, request.view_args["entry_id"])
+        g.worksheet_entry = (partner, couple, entry, services.definition_of(entry.assignment))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
         if not request.is_json:
@@ -162,10 +170,8 @@ WRITE_ERRORS = ((400, "The CSRF token is missing or stale"), (415, "The body is 
 
 
 def _entry(entry_id: uuid.UUID):
-    """The partner, their couple, the entry and its definition, or 404."""
-    partner, couple = access.own_couple()
-    entry = access.partner_entry(partner, entry_id)
-    return partner, couple, entry, services.definition_of(entry.assignment)
+    """The partner, their couple, the entry and its definition, found before the body was read."""
+    return g.worksheet_entry
 
 
 def _view(partner, couple, entry, worksheet) -> dict:

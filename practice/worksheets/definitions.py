@@ -319,6 +319,11 @@ class Worksheet:
         return section, section.field(found[1])
 
     @property
+    def kept_open(self) -> bool:
+        """Whether it takes many entries: a log (repeatable), or one filled every week or month."""
+        return self.repeatable or self.schedule is not None
+
+    @property
     def field_count(self) -> int:
         """How many questions the worksheet asks, in every section."""
         return sum(len(section.fields) for section in self.sections)

@@ -29,7 +29,8 @@ bp = Blueprint("worksheet_handouts", __name__)
 def blank_data(worksheet) -> dict:
     """What a blank handout shows: the definition, the words to choose from, room to write."""
     return {"worksheet": worksheet, "words": words.words(), "view": None, "reader": "", "made_for": "",
-            "habits": [], "names": {"partner_a": "Partner A", "partner_b": "Partner B"}}
+            "habits": seams.habit_choices(None),
+            "names": {"partner_a": "Partner A", "partner_b": "Partner B"}}
 
 
 def filled_data(worksheet, view: dict, reader: str, couple, made_for: str) -> dict:
@@ -40,7 +41,7 @@ def filled_data(worksheet, view: dict, reader: str, couple, made_for: str) -> di
             "names": {"partner_a": couple.partners[0].first_name, "partner_b": couple.partners[1].first_name}}
 
 
-def _download(template_data: dict, filename: str) -> bytes:
+def _download(template_data: dict) -> bytes:
     """Render a worksheet handout; a render that runs too long is a calm 503."""
     try:
         return pdf.render("worksheet.html", template_data)
@@ -61,7 +62,7 @@ def _answer(body: bytes, filename: str) -> Response:
 def blank(key: str):
     """A blank handout of any worksheet, for the session room (no client data in it)."""
     worksheet = definitions.get(key) or abort(404)
-    return _answer(_download(blank_data(worksheet), f"{key}.pdf"), f"{key.replace('_', '-')}.pdf")
+    return _answer(_download(blank_data(worksheet)), f"{key.replace('_', '-')}.pdf")
 
 
 @bp.get("/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>.pdf")
@@ -72,8 +73,8 @@ def counselor_filled(couple_id: uuid.UUID, entry_id: uuid.UUID):
     entry = access.couple_entry(couple.id, entry_id)
     worksheet = services.definition_of(entry.assignment)
     view = entries.entry_view(entry, entry.assignment, worksheet, couple, Reader("counselor"))
-    body = _download(filled_data(worksheet, view, "counselor", couple, f"{couple.label} (counselor's copy)"),
-                     "worksheet.pdf")
+    made_for = f"{couple.label} (counselor's copy)"
+    body = _download(filled_data(worksheet, view, "counselor", couple, made_for))
     audit.record("worksheet.pdf", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
     pages.commit_keeping_rows()
     return _answer(body, f"{worksheet.key.replace('_', '-')}.pdf")
@@ -88,7 +89,7 @@ def partner_filled(entry_id: uuid.UUID):
     worksheet = services.definition_of(entry.assignment)
     view = entries.entry_view(entry, entry.assignment, worksheet, couple, Reader("partner", partner.id))
     made_for = f"{couple.partner(partner.id).name}'s copy"
-    body = _download(filled_data(worksheet, view, "partner", couple, made_for), "worksheet.pdf")
+    body = _download(filled_data(worksheet, view, "partner", couple, made_for))
     audit.record("worksheet.pdf", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
     pages.commit_keeping_rows()
     return _answer(body, f"{worksheet.key.replace('_', '-')}.pdf")

@@ -61,11 +61,12 @@ def assign(couple_id: uuid.UUID, worksheet: Worksheet, data: dict) -> WorksheetA
     """Give the couple a worksheet with a due date and a note; a repeatable one stays open for entries."""
     assignment = WorksheetAssignment(
         couple_id=couple_id, definition_id=snapshot(worksheet).id, key=worksheet.key,
-        due_on=data.get("due_on"), note=data.get("note", ""), repeatable=worksheet.repeatable)
+        due_on=data.get("due_on"), note=data.get("note", ""), repeatable=worksheet.kept_open)
     db.session.add(assignment)
     db.session.flush()
-    if not worksheet.repeatable:
-        db.session.add(WorksheetEntry(assignment_id=assignment.id))
+    if not assignment.repeatable:
+        assignment.entries.append(WorksheetEntry())
+        db.session.flush()
     audit.record("worksheet.assign", obj=assignment, couple_id=couple_id)
     return assignment
 
@@ -183,10 +184,10 @@ def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, 
         db.session.add(response)
         content = {"answers": {}, "by": {}, "at": {}}
     else:
-        if response.version != base_version:
-            return _conflict(response)
         if response.visibility != Visibility.private and slot != JOINT:
             raise ValidationError({"_section": [SUBMITTED]})
+        if response.version != base_version:
+            return _conflict(response)
         content = unseal(response)
         if content["answers"] == cleaned:
             return Saved(response, response.version, response.finished)

@@ -111,7 +111,7 @@ def assign(couple_id: uuid.UUID):
 
 def _default_due(worksheet, couple) -> str:
     """A week from today in the couple's days, or nothing for a worksheet kept open."""
-    if worksheet.repeatable:
+    if worksheet.kept_open:
         return ""
     return (_today(couple) + timedelta(days=7)).isoformat()
 

@@ -218,6 +218,12 @@ def test_openapi_document_lists_every_path_with_its_responses(spec):
         ("/api/v1/habits/{habit_id}/logs", "post"): {"201": "LogOut", "200": "LogOut", **writes},
         ("/api/v1/logs/{log_id}", "patch"): {"200": "LogOut", **writes},
         ("/api/v1/logs/{log_id}", "delete"): writes,
+        ("/api/v1/worksheets/entries/{entry_id}", "get"): {"200": "Entry", **partner_only},
+        ("/api/v1/worksheets/entries/{entry_id}/sections/{section_key}", "put"):
+            {"200": "Saved", "409": "Conflict", **writes},
+        ("/api/v1/worksheets/entries/{entry_id}/sections/{section_key}/sharing", "put"):
+            {"200": "Mine", **writes},
+        ("/api/v1/worksheets/entries/{entry_id}/submit", "post"): {"200": "Entry", **writes},
     }
     assert {(path, method) for path, operations in spec["paths"].items() for method in operations
             if method != "parameters"} == set(expected)

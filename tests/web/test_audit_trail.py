@@ -86,14 +86,14 @@ def test_another_counselor_is_refused_and_the_refusal_is_on_the_trail(client, co
 
 
 def test_an_action_without_a_sentence_still_reads(client, couple, counselor):
-    audit.record("worksheet.share", object_type="worksheet", object_id="w1", couple_id=couple.id,
+    audit.record("scrapbook.share", object_type="scrapbook", object_id="w1", couple_id=couple.id,
                  actor=couple.partners[1].user)
     audit.record("homework.log_failed", couple_id=couple.id, actor=counselor, outcome="failed")
     db.session.commit()
 
     said = sentences(trail_of(client, couple))
 
-    assert said[:2] == ["You: homework log failed did not succeed", "Sam: worksheet share"]
+    assert said[:2] == ["You: homework log failed did not succeed", "Sam: scrapbook share"]
 
 
 def test_filter_by_person_and_by_action(client, couple, browser):
