@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import budget, concurrency, pdfs
+from bench import autosave, budget, concurrency, pdfs
 from bench.catalogue import split
 from bench.load import Server, check, rounded, send, sign_in, totp, wrk
 from bench.seed import ROOT, seed, settings
@@ -108,6 +108,11 @@ def measure_size(
         for name, pdf_figures in figures["pdfs"].items():
             print(f"   {name:<22} cold {pdf_figures['cold_ms']:>6.0f} ms  cached "
                   f"{pdf_figures['cached_ms']:>5.1f} ms  raw WeasyPrint {pdf_figures['raw_ms']:>6.0f} ms")
+        if "worksheet" in ids:
+            figures["autosave"] = autosave.measure(counter.client, browsers["partner"].headers(), ids)
+            saving = figures["autosave"]
+            print(f"   worksheet autosave in-process: a save that writes {saving['write_ms']:.1f} ms, "
+                  f"the same answers again {saving['same_answers_ms']:.1f} ms")
         figures["missing"] = found.missing
         for kind in ("read", "audited", "floor"):
             figures["bare"][f"{kind}_rps"] = round(

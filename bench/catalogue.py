@@ -49,9 +49,14 @@ PAGES = [
     Page("week page", "partner", "homework.week_page", "/portal/week", issue="#8 habits"),
     Page("habit log POST", "partner", "homework_api.HabitLogs", "/api/v1/habits/{habit}/logs", method="POST",
          body='{"count": 1}', expect=201, issue="#8 habits"),
-    Page("worksheet autosave", "partner", "worksheets.api_save", "/api/v1/worksheets/{worksheet}",
-         method="PUT", issue="#9 worksheets"),
-    Page("review page", "counselor", "worksheets.review", "/couples/{couple}/worksheets/{worksheet}",
+    # The same answers again (what a retried autosave sends): read, decrypted, compared, kept. A save
+    # that writes is timed in-process by bench.autosave, its version counting up.
+    Page("worksheet autosave", "partner", "worksheets_api.Section",
+         "/api/v1/worksheets/entries/{worksheet}/sections/own", method="PUT",
+         body='{"version": 1, "answers": {"my_part": "I cut you off, Анна."}}', issue="#9 worksheets"),
+    Page("worksheet fill page", "partner", "my_worksheets.fill", "/portal/worksheets/{worksheet}",
+         issue="#9 worksheets"),
+    Page("review page", "counselor", "worksheets.review", "/couples/{couple}/worksheets/entries/{worksheet}",
          issue="#9 worksheets"),
     Page("notes list", "counselor", "notes.list", "/couples/{couple}/notes", issue="#10 notes"),
     Page("note search", "counselor", "notes.search", "/notes/?search=1", setup="note-search",
@@ -59,11 +64,11 @@ PAGES = [
 ]
 
 PDFS = [
-    Pdf("filled worksheet PDF", "partner", "worksheets.pdf", "/portal/worksheets/{worksheet}.pdf",
-        issue="#9 worksheets"),
+    Pdf("filled worksheet PDF", "partner", "worksheet_handouts.partner_filled",
+        "/portal/worksheets/{worksheet}.pdf", issue="#9 worksheets"),
     Pdf("habit planner PDF", "partner", "homework.planner_pdf", "/portal/planner.pdf", issue="#8 habits"),
-    Pdf("blank handout PDF", "counselor", "worksheets.blank_pdf", "/worksheets/repair_after_conflict.pdf",
-        issue="#9 worksheets", blank=True),
+    Pdf("blank handout PDF", "counselor", "worksheet_handouts.blank",
+        "/worksheets/repair_after_conflict/blank.pdf", issue="#9 worksheets", blank=True),
 ]
 
 

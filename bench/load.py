@@ -197,7 +197,8 @@ def wrk(
     for browser, method, path, body in requests_:
         headers = {**browser.headers(), "Content-Type": "application/json"}
         lua_headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
-        lua_body = json.dumps(body) if body else "nil"
+        # Lua (wrk's LuaJIT) reads UTF-8 in a string but not JSON's \u escapes: keep the text as it is.
+        lua_body = json.dumps(body, ensure_ascii=False) if body else "nil"
         lines.append(
             f"table.insert(requests, wrk.format({json.dumps(method)}, {json.dumps(path)}, "
             f"{{{lua_headers}}}, {lua_body}))"

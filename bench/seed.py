@@ -85,7 +85,7 @@ def seed(size: str, base_url: str, folder: Path) -> Practice:
         practice.partner = _join_partners(app, first)
         _history(first, HISTORY[size])
         habit = _habits(first)
-        practice.ids = {"couple": str(first), "habit": habit}
+        practice.ids = {"couple": str(first), "habit": habit, "worksheet": _worksheets(app, first)}
         db.session.commit()
         db.engine.dispose()
     practice.save(folder / f"practice-{size}.json")
@@ -112,6 +112,46 @@ def _caseload(n: int, couples_each: int) -> dict:
         })
         first = first or couple
     return {"email": user.email, "secret": user.tf_totp_secret, "couple": str(first.id)}
+
+
+def _worksheets(app, couple_id: uuid.UUID) -> str:
+    """The measured couple's repair worksheet, every part answered by both partners; its entry's id.
+
+    The first partner's "own" part holds the answers the autosave sends again (version 1); the
+    other parts are submitted and shared, so the fill page, the review and the PDF show all of it.
+    """
+    from practice.couples.models import Couple
+    from practice.worksheets import definitions, services
+    from practice.worksheets.models import Visibility
+
+    couple = db.session.get(Couple, couple_id)
+    with app.test_request_context():
+        repair = definitions.get("repair_after_conflict")
+        entry = services.assign(couple.id, repair, {"note": "Take your time, Анна and José."}).entries[0]
+        for partner in couple.partners:
+            services.answer_safety(entry, couple.id, partner.id, False)
+            for section in repair.sections:
+                if section.scope == "per_partner":
+                    services.save_section(entry, couple.id, section, partner.id, WORKSHEET[section.key], 0)
+        second = couple.partners[1]
+        services.submit(entry, couple.id, repair, second.id, dict.fromkeys(WORKSHEET, Visibility.couple))
+        services.save_section(entry, couple.id, repair.section("follow"), second.id,
+                              {"step": "Dishes together after dinner", "owner": "both",
+                               "check_date": "2026-12-08"}, 0)
+    db.session.commit()
+    return str(entry.id)
+
+
+#: A full set of answers to the repair worksheet's per-partner parts.
+WORKSHEET = {
+    "ready": {"calm": 6, "go": "yes"},
+    "moment": {"when": "2026-11-28", "camera": "After dinner, raised voices about the dishes. " * 4},
+    "own": {"my_part": "I cut you off, Анна."},
+    "impact": {"effect": "You felt alone with it, José. " * 5, "checked": "partly"},
+    "validate": {"makes_sense": "It makes sense you went quiet, O'Brien. " * 5},
+    "do_over": {"next_time": "Ask for ten minutes.", "cue": "My jaw tightens."},
+    "after": {"connected": 7},
+}
 
 
 def _join_partners(app, couple_id: uuid.UUID) -> str:

@@ -8,12 +8,17 @@ import uuid
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from practice.couples import access as couples_access
 from practice.couples.access import deny
 from practice.couples.summaries import summarise
 from practice.extensions import db
 from practice.worksheets.models import SafetyCheck, WorksheetAssignment, WorksheetEntry, WorksheetResponse
+
+#: An entry read with its assignment, definition, safety answers and comments: one statement.
+WITH_ASSIGNMENT = (contains_eager(WorksheetEntry.assignment), joinedload(WorksheetEntry.checks),
+                   joinedload(WorksheetEntry.comments))
 
 
 def couple_assignment(couple_id: uuid.UUID, assignment_id: uuid.UUID) -> WorksheetAssignment:
@@ -27,9 +32,9 @@ def couple_assignment(couple_id: uuid.UUID, assignment_id: uuid.UUID) -> Workshe
 def couple_entry(couple_id: uuid.UUID, entry_id: uuid.UUID) -> WorksheetEntry:
     """An entry of a worksheet given to a couple the caller already holds (the counselor's), or 404."""
     entry = db.session.execute(
-        select(WorksheetEntry).join(WorksheetAssignment)
+        select(WorksheetEntry).join(WorksheetAssignment).options(*WITH_ASSIGNMENT)
         .where(WorksheetEntry.id == entry_id, WorksheetAssignment.couple_id == couple_id)
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if entry is None:
         deny("worksheet_entry", entry_id, couple_id=couple_id)
     return entry
@@ -38,9 +43,9 @@ def couple_entry(couple_id: uuid.UUID, entry_id: uuid.UUID) -> WorksheetEntry:
 def partner_entry(partner, entry_id: uuid.UUID) -> WorksheetEntry:
     """An entry of the partner's couple they may open: shared by the couple, or their own log entry."""
     entry = db.session.execute(
-        select(WorksheetEntry).join(WorksheetAssignment)
+        select(WorksheetEntry).join(WorksheetAssignment).options(*WITH_ASSIGNMENT)
         .where(WorksheetEntry.id == entry_id, WorksheetAssignment.couple_id == partner.couple_id)
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if entry is None or entry.owner_id not in (None, partner.id):
         deny("worksheet_entry", entry_id, couple_id=partner.couple_id)
     return entry

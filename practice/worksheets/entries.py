@@ -45,11 +45,6 @@ def responses_of(entry_ids) -> dict[uuid.UUID, list[WorksheetResponse]]:
     return found
 
 
-def checks_of(entry_id: uuid.UUID) -> list[SafetyCheck]:
-    """The safety answers given on an entry."""
-    return list(db.session.scalars(select(SafetyCheck).where(SafetyCheck.entry_id == entry_id)))
-
-
 def partner_progress(worksheet: Worksheet, responses: list[WorksheetResponse], partner_id) -> str:
     """How far one partner is with their own sections: not started, a draft, or submitted."""
     mine = [r for r in responses if r.slot == str(partner_id)]
@@ -136,7 +131,7 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
     rows = responses_of([entry.id])[entry.id]
     plain = {(r.section_key, r.slot): services.as_plain(r) for r in rows}
     stored = {(r.section_key, r.slot): r for r in rows}
-    checks = checks_of(entry.id)
+    checks = entry.checks
     held = any(check.concern for check in checks)
     joined = [p for p in couple.partners if p.state == "joined"]
     writers = joined if entry.owner_id is None else [p for p in couple.partners if p.id == entry.owner_id]
@@ -193,7 +188,14 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
                                         "visibility": "private" if response else "", "rows": []})
         sections.append(shown)
     mine_check = next((c for c in checks if c.partner_id == reader.partner_id), None)
+    first_names = {p.id: p.first_name for p in couple.partners}
+    # The counselor alone hears of a safety answer that asks for care (CONTENT.md §4.3).
+    concerns = [{"id": str(c.id), "name": first_names.get(c.partner_id, ""), "answered_at": c.answered_at,
+                 "acknowledged_at": c.acknowledged_at,
+                 "note": services.safety_note(c) if c.acknowledged_at else ""}
+                for c in checks if c.concern] if reader.counselor else []
     return {
+        "concerns": concerns,
         "entry_id": str(entry.id), "assignment_id": str(assignment.id), "key": worksheet.key,
         "title": worksheet.title, "intro": worksheet.intro, "version": worksheet.version,
         "est_minutes": worksheet.est_minutes, "note": assignment.note, "due_on": assignment.due_on,
@@ -307,37 +309,10 @@ def blank_view(worksheet: Worksheet, couple) -> dict:
 
 def comments_of(entry: WorksheetEntry, partner_id, couple) -> list[dict]:
     """An entry's comments, oldest first: all for the counselor, those to both or to them for a partner."""
-    from practice.worksheets.models import WorksheetComment
-
-    found = db.session.scalars(select(WorksheetComment).where(WorksheetComment.entry_id == entry.id)
-                               .order_by(WorksheetComment.created_at))
     names = {p.id: p.first_name for p in couple.partners}
     return [{"text": services.comment_text(c), "at": c.created_at, "author": couple.counselor_name,
              "to": names.get(c.to_partner_id, "Both of you")}
-            for c in found if partner_id is None or c.to_partner_id in (None, partner_id)]
-
-
-def comments_for_partner(couple, partner_id) -> dict[str, int]:
-    """How many comments each of the couple's entries has for this partner, by entry id."""
-    from practice.worksheets.models import WorksheetComment
-
-    rows = db.session.execute(
-        select(WorksheetComment.entry_id).join(WorksheetEntry).join(WorksheetAssignment)
-        .where(WorksheetAssignment.couple_id == couple.id,
-               (WorksheetComment.to_partner_id.is_(None)) | (WorksheetComment.to_partner_id == partner_id)))
-    counts: dict[str, int] = defaultdict(int)
-    for (entry_id,) in rows:
-        counts[str(entry_id)] += 1
-    return dict(counts)
-
-
-def safety_of(entry: WorksheetEntry, couple) -> list[dict]:
-    """The safety answers on an entry that ask for the counselor's care, for the counselor alone."""
-    names = {p.id: p.first_name for p in couple.partners}
-    return [{"id": str(c.id), "name": names.get(c.partner_id, ""), "answered_at": c.answered_at,
-             "acknowledged_at": c.acknowledged_at,
-             "note": services.safety_note(c) if c.acknowledged_at else ""}
-            for c in checks_of(entry.id) if c.concern]
+            for c in entry.comments if partner_id is None or c.to_partner_id in (None, partner_id)]
 
 
 def crisis_words_in(answers_by_section: dict) -> bool:

@@ -90,6 +90,10 @@ class WorksheetEntry(db.Model):
     assignment: Mapped[WorksheetAssignment] = relationship(back_populates="entries")
     responses: Mapped[list["WorksheetResponse"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan")
+    #: Read with the entry in one statement by practice.worksheets.access (a page never lazy-loads them).
+    checks: Mapped[list["SafetyCheck"]] = relationship(order_by="SafetyCheck.answered_at", viewonly=True)
+    comments: Mapped[list["WorksheetComment"]] = relationship(order_by="WorksheetComment.created_at",
+                                                              viewonly=True)
 
     def __repr__(self) -> str:
         return f"<WorksheetEntry {self.id}>"

@@ -186,11 +186,12 @@ def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, 
     else:
         if response.visibility != Visibility.private and slot != JOINT:
             raise ValidationError({"_section": [SUBMITTED]})
-        if response.version != base_version:
-            return _conflict(response)
         content = unseal(response)
         if content["answers"] == cleaned:
+            # The same answers again (a retry after a lost answer): nothing to change, no conflict.
             return Saved(response, response.version, response.finished)
+        if response.version != base_version:
+            return _conflict(response)
     _write(content, cleaned, partner_id)
     _seal(response, content)
     response.finished = definitions.finished(section, content["answers"])

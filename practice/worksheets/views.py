@@ -149,7 +149,7 @@ def _review_page(couple, entry, form, errors, status: int = 200):
     view = entries.entry_view(entry, assignment, worksheet, couple, Reader("counselor"))
     data = {"couple": couple, "view": view, "worksheet": worksheet, "form": form, "errors": errors,
             "comments": entries.comments_of(entry, None, couple),
-            "checks": entries.safety_of(entry, couple), "states": entries.STATES}
+            "checks": view["concerns"], "states": entries.STATES}
     return pages.read_page("worksheets/review.html", data, action="worksheet.review.view", status=status,
                            object_type="worksheet_entry", object_id=entry.id, couple_id=couple.id)
 
@@ -220,8 +220,7 @@ def mine():
     """The partner's worksheets: what to fill, what is done, and the reassurance log's entries."""
     partner, couple = access.own_couple()
     reader = Reader("partner", partner.id)
-    data = {"couple": couple, "worksheets": entries.couple_list(couple, reader)[0],
-            "comments": entries.comments_for_partner(couple, partner.id)}
+    data = {"couple": couple, "worksheets": entries.couple_list(couple, reader)[0]}
     return pages.read_page("worksheets/mine.html", data, action="worksheets.list.view",
                            object_type="couple", object_id=couple.id, couple_id=couple.id)
 
@@ -259,7 +258,8 @@ def _fill_page(partner, couple, entry, form, errors, *, conflicts=None, status: 
             "sentence": definitions.preview(worksheet, answers, _words()),
             "suggested": definitions.suggestions(worksheet, answers),
             "comments": entries.comments_of(entry, partner.id, couple),
-            "crisis": entries.crisis_words_in(answers), **_support(), **_choices(couple, partner.id)}
+            "crisis": entries.crisis_words_in(answers), **_support(),
+            **_choices(couple, partner.id, worksheet)}
     return pages.read_page("worksheets/fill.html", data, action="worksheet.view", status=status,
                            object_type="worksheet_entry", object_id=entry.id, couple_id=couple.id)
 
@@ -270,10 +270,12 @@ def _support() -> dict:
     return {"crisis_lines": crisis_lines(resources), "emergency": resources.get("emergency_number", "")}
 
 
-def _choices(couple, partner_id=None) -> dict:
+def _choices(couple, partner_id=None, worksheet=None) -> dict:
     """What the fields offer: the feeling and need words, the habits, a monthly review's habit rows."""
     today = _today(couple)
-    rows = seams.habit_review(couple.id, partner_id, today - timedelta(days=30), today) if partner_id else []
+    reviews = worksheet is not None and any(
+        field.type == "habit_review" for section in worksheet.sections for field in section.fields)
+    rows = seams.habit_review(couple.id, partner_id, today - timedelta(days=30), today) if reviews else []
     return {"words": _words(), "habits": seams.habit_choices(couple.id), "review_rows": rows,
             "names": {"partner_a": couple.partners[0].first_name, "partner_b": couple.partners[1].first_name}}
 

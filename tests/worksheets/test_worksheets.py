@@ -8,7 +8,7 @@ the page's text, the JSON, the stored row.
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from werkzeug.datastructures import MultiDict
 
 from practice.extensions import db
@@ -309,3 +309,25 @@ def test_another_couples_partner_and_counselor_get_404_for_an_entry(world, repai
     other = new_client()
     other.auth.login(world["Y"])
     assert other.get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}").status_code == 404
+
+
+def statements(client, path) -> list[str]:
+    """The SQL statements one page runs."""
+    seen = []
+    listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_the_fill_and_review_pages_keep_within_eight_statements(client, world, repair):
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, go="submit", **own_parts(PAT_SECRET))
+    fill = statements(pat, f"/portal/worksheets/{entry.id}")
+    review = statements(client, f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
+    # Who is asking, their couple, the entry with everything it holds, its answers; the audit chain's three.
+    assert len(fill) <= 8 and len(review) <= 8, (fill, review)
