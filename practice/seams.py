@@ -33,6 +33,10 @@ The seams:
     ``provider(couple_id, partner_id, since, today, **kwargs) -> list[dict]``: each habit active for
     that partner with its adherence since ``since``: ``{"habit": key, "title": str, "kept": str}``
     (a ``habit_review`` answer comes pre-filled from it).
+``caseload flags``
+    ``provider(couple_ids, viewer, **kwargs) -> dict[couple_id, list[str]]``: short words a
+    counselor must see on a couple's caseload row (a safety answer waiting for them), for the
+    couples on the page shown. Only the counselor's own caseload asks; never a partner's view.
 ``access ended``
     ``receiver(user, **kwargs) -> None``: every session of ``user`` has just been ended (password
     changed or reset, account switched off, their couple archived), in the caller's transaction.
@@ -100,6 +104,7 @@ class Seams:
     last_session: list[Callable[..., date | None]] = field(default_factory=list)
     habit_choices: list[Callable[..., list[tuple[str, str]]]] = field(default_factory=list)
     habit_review: list[Callable[..., list[dict]]] = field(default_factory=list)
+    caseload_flags: list[Callable[..., dict]] = field(default_factory=list)
     access_ended: list[Callable[..., None]] = field(default_factory=list)
     audit_sentences: dict[str, str] = field(default_factory=dict)
 
@@ -180,6 +185,22 @@ def habit_review(couple_id, partner_id, since: date, today: date) -> list[dict]:
     for provider in _seams().habit_review:
         rows.extend(provider(couple_id=couple_id, partner_id=partner_id, since=since, today=today))
     return rows
+
+
+def add_caseload_flags(app: Flask, provider: Callable[..., dict]) -> None:
+    """Register a provider of flags for the counselor's caseload rows."""
+    _seams(app).caseload_flags.append(provider)
+
+
+def caseload_flags(couple_ids, viewer: Viewer) -> dict:
+    """Every provider's flags for these couples, by couple id; empty when none has any."""
+    flags: dict = {}
+    if not couple_ids:
+        return flags
+    for provider in _seams().caseload_flags:
+        for couple_id, words in provider(couple_ids=couple_ids, viewer=viewer).items():
+            flags.setdefault(couple_id, []).extend(words)
+    return flags
 
 
 def add_access_ended(app: Flask, receiver: Callable[..., None]) -> None:

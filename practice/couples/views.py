@@ -69,8 +69,10 @@ def caseload():
     search = _kept_search() if request.args.get("search") == "1" else _keep_search("")
     page, rows = access.caseload_page(search, status, request.args.get("page", ""),
                                       current_app.config["CASELOAD_PAGE_SIZE"])
+    couples = summarise_rows(rows)
     data = {
-        "couples": summarise_rows(rows),
+        "couples": couples,
+        "flags": seams.caseload_flags([couple.id for couple in couples], viewer_of(current_user)),
         "paging": {"page": page.page, "pages": page.pages, "total": page.total,
                    "prev": page.prev, "next": page.next},
         "search": search, "status": status.value,

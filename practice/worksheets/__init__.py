@@ -57,4 +57,5 @@ def init_app(app: Flask) -> None:
         "worksheets", "Your worksheets", "worksheets/_portal_panel.html", panels.portal_panel,
         empty="Your counselor has not given you a worksheet yet.", order=20))
     seams.add_between_sessions(app, panels.between_sessions)
+    seams.add_caseload_flags(app, panels.caseload_flags)
     seams.add_audit_sentences(app, AUDIT_SENTENCES)

@@ -315,6 +315,13 @@ def comments_of(entry: WorksheetEntry, partner_id, couple) -> list[dict]:
             for c in entry.comments if partner_id is None or c.to_partner_id in (None, partner_id)]
 
 
+def flagged_couples(couple_ids) -> set:
+    """Which of these couples have a safety answer that asks for care and is not acknowledged yet."""
+    return set(db.session.scalars(select(SafetyCheck.couple_id).where(
+        SafetyCheck.couple_id.in_(list(couple_ids)), SafetyCheck.concern.is_(True),
+        SafetyCheck.acknowledged_at.is_(None)).distinct()))
+
+
 def crisis_words_in(answers_by_section: dict) -> bool:
     """Whether the reader's own answers name self-harm or violence (the crisis lines then show to them)."""
     from practice.crisis import mentions_crisis

@@ -30,3 +30,14 @@ def between_sessions(couple, since, viewer, **kwargs) -> list[str]:
             if entry["state"] in ("submitted", "reviewed") and entry["started_at"].date() >= since:
                 lines.append(f"{worksheet['title']}: {entry['state']}")
     return lines
+
+
+#: The caseload's word for a safety answer waiting for the counselor (its details are on the entry).
+SAFETY_FLAG = "Safety answer to read"
+
+
+def caseload_flags(couple_ids, viewer, **kwargs) -> dict:
+    """The couples on a counselor's caseload page with a safety answer they have not acknowledged."""
+    if viewer.role != "counselor":
+        return {}
+    return {couple_id: [SAFETY_FLAG] for couple_id in entries.flagged_couples(couple_ids)}

@@ -220,6 +220,7 @@ def test_a_safety_concern_holds_the_joint_part_for_both_with_the_same_neutral_wo
     assert "afraid" not in theirs.split("Get help now")[-1].lower() and "safety" not in theirs.lower()
     couple_page = text_of(client.get(f"/couples/{world['couple1'].id}"))
     assert "safety answer needs your attention" in couple_page
+    assert "Safety answer to read" in text_of(client.get("/couples/"))
     check = db.session.scalar(select(SafetyCheck))
     review = client.get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
     ack = client.post(f"/couples/{world['couple1'].id}/worksheets/safety/{check.id}/acknowledge",
@@ -227,6 +228,9 @@ def test_a_safety_concern_holds_the_joint_part_for_both_with_the_same_neutral_wo
                             "note": "Called Pat; solo session on Friday."})
     assert ack.status_code == 302
     assert "safety answer needs your attention" not in text_of(client.get(f"/couples/{world['couple1'].id}"))
+    assert "Safety answer to read" not in text_of(client.get("/couples/"))
+    note = db.session.scalar(select(SafetyCheck.note_sealed))
+    assert note and "Friday" not in note  # the acknowledgement is encrypted too
 
 
 def test_words_of_self_harm_show_the_crisis_lines_to_their_author_only(world, repair):
