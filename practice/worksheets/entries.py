@@ -96,7 +96,7 @@ def answer_text(field: Field, answers: dict, names: dict[str, str]) -> str | lis
     return value if isinstance(value, list) else str(value)
 
 
-def _shown(section, answers: dict, names: dict[str, str]) -> list[dict]:
+def shown_rows(section, answers: dict, names: dict[str, str]) -> list[dict]:
     """A section's answered fields as label and words, in the definition's order."""
     rows = []
     for field in section.fields:
@@ -132,8 +132,11 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
     plain = {(r.section_key, r.slot): services.as_plain(r) for r in rows}
     stored = {(r.section_key, r.slot): r for r in rows}
     checks = entry.checks
-    held = any(check.concern for check in checks)
     joined = [p for p in couple.partners if p.state == "joined"]
+    # Parts done together wait for both safety answers, and stay closed after one that asks for care.
+    answered = {check.partner_id for check in checks}
+    held = any(check.concern for check in checks) or (
+        worksheet.safety_check and not all(p.id in answered for p in joined))
     writers = joined if entry.owner_id is None else [p for p in couple.partners if p.id == entry.owner_id]
     names = {str(p.id): p.first_name for p in couple.partners}
     names.update({"partner_a": couple.partners[0].first_name, "partner_b": couple.partners[1].first_name})
@@ -144,7 +147,7 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
         shown = _section(section)
         fresh = definitions.default_answers(section, now.date(), now)
         if section.scope == "joint":
-            state = visibility.joint_state(section, worksheet, plain, [p.id for p in joined], held)
+            state = visibility.joint_state(section, plain, [p.id for p in joined], held)
             shown["open"], shown["reason"] = state.open, state.reason
             shown["readers"] = visibility.JOINT_READERS
             key = (section.key, JOINT)
@@ -153,10 +156,12 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
                 shown["joint"] = {
                     "answers": content["answers"], "version": plain[key].version,
                     "digest": services.digest(content["answers"]),
-                    "rows": _shown(section, content["answers"], names),
-                    "by": {f: names.get(pid, "") for f, pid in content["by"].items()}, "at": content["at"]}
+                    "rows": shown_rows(section, content["answers"], names),
+                    "by": {f: names.get(pid, "") for f, pid in content["by"].items()},
+                    "by_ids": content["by"], "at": content["at"]}
             elif state.open and not reader.counselor:
-                shown["joint"] = {"answers": fresh, "version": 0, "rows": [], "by": {}, "at": {},
+                shown["joint"] = {"answers": fresh, "version": 0, "rows": [], "by": {}, "by_ids": {},
+                                  "at": {},
                                   "digest": services.digest(fresh)}
             sections.append(shown)
             continue
@@ -175,14 +180,14 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
                 else:
                     answers = services.unseal(stored[key])["answers"]
                     shown["mine"] = _mine(answers, response, response.visibility, other_name,
-                                          _shown(section, answers, names))
+                                          shown_rows(section, answers, names))
                     shown["mine"]["response_id"] = str(stored[key].id)
             elif response is not None and visibility.may_read(response, reader, plain):
                 answers = services.unseal(stored[key])["answers"]
                 shown["others"].append({"name": partner.first_name, "partner_id": str(partner.id),
                                         "visibility": response.visibility.value,
                                         "submitted_at": response.submitted_at,
-                                        "rows": _shown(section, answers, names)})
+                                        "rows": shown_rows(section, answers, names)})
             elif reader.counselor:
                 shown["others"].append({"name": partner.first_name, "partner_id": str(partner.id),
                                         "visibility": "private" if response else "", "rows": []})
@@ -320,6 +325,37 @@ def flagged_couples(couple_ids) -> set:
     return set(db.session.scalars(select(SafetyCheck.couple_id).where(
         SafetyCheck.couple_id.in_(list(couple_ids)), SafetyCheck.concern.is_(True),
         SafetyCheck.acknowledged_at.is_(None)).distinct()))
+
+
+#: How many of a partner's latest reassurance log entries the prompts read.
+PROMPT_ENTRIES = 20
+
+
+def reassurance_prompt(assignment: WorksheetAssignment, worksheet: Worksheet, partner_id, time_zone: str):
+    """The reassurance log's gentle prompt for its author, from their latest entries (CONTENT.md §3)."""
+    from practice.worksheets import reassurance
+
+    relief = worksheet.field("after", "relief")
+    if relief is None or worksheet.field("event", "trigger") is None:
+        return None
+    ranks = {option.key: rank for rank, option in enumerate(relief.options)}
+    latest = select(WorksheetEntry.id).where(
+        WorksheetEntry.assignment_id == assignment.id, WorksheetEntry.owner_id == partner_id,
+    ).order_by(WorksheetEntry.started_at.desc()).limit(PROMPT_ENTRIES)
+    found: dict = defaultdict(dict)
+    for response in db.session.scalars(select(WorksheetResponse).where(
+            WorksheetResponse.entry_id.in_(latest), WorksheetResponse.slot == str(partner_id),
+            WorksheetResponse.section_key.in_(("event", "after")))):
+        found[response.entry_id][response.section_key] = services.unseal(response)["answers"]
+    logged = []
+    for parts in found.values():
+        event, after = parts.get("event", {}), parts.get("after", {})
+        try:
+            at = datetime.fromisoformat(event["at"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        logged.append(reassurance.Logged(at, event.get("trigger"), ranks.get(after.get("relief"))))
+    return reassurance.prompt(logged, local_now(time_zone))
 
 
 def crisis_words_in(answers_by_section: dict) -> bool:

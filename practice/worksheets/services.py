@@ -159,6 +159,15 @@ def digest(answers: dict) -> str:
     return hashlib.sha256(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+def changed(section: Section, couple_id: uuid.UUID, raw: dict, loaded: str) -> bool:
+    """Whether answers posted for a section differ from those the page loaded (``loaded`` is their digest)."""
+    try:
+        cleaned = answer_rules(section, couple_id, submit=False).load(raw)
+    except ValidationError:
+        return True
+    return digest(cleaned) != loaded
+
+
 def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, partner_id: uuid.UUID,
                  raw: dict, base_version: int, loaded: str = "") -> Saved | Conflict:
     """Keep a partner's answers to one section, if they were written on the newest version.
@@ -232,17 +241,24 @@ def _conflict(response: WorksheetResponse | None) -> Conflict:
 
 def submit(entry: WorksheetEntry, couple_id: uuid.UUID, worksheet: Worksheet, partner_id: uuid.UUID,
            choices: dict[str, Visibility]) -> list[WorksheetResponse]:
-    """Send a partner's own sections to the counselor, each shared as the partner chose.
+    """Send a partner's draft sections to the counselor, each shared as the partner chose.
 
-    Every one of their own sections must be finished; a missing answer raises ``ValidationError``
-    as ``{section_key: {field_key: [message]}}`` so each message goes next to its field.
+    Their own sections are sent together, every one finished; a reply to the other partner's part
+    (``filled_by: other_partner``) goes once it is written, with them or on its own later. A
+    missing answer raises ``ValidationError`` as ``{section_key: {field_key: [message]}}`` so each
+    message goes next to its field.
     """
     rows = {r.section_key: r for r in db.session.scalars(select(WorksheetResponse).where(
         WorksheetResponse.entry_id == entry.id, WorksheetResponse.slot == str(partner_id)))}
+    own = [s for s in worksheet.sections if s.scope == "per_partner" and s.filled_by == "author"]
+    sent = bool(own) and all(s.key in rows and rows[s.key].visibility is not Visibility.private for s in own)
+    drafts = {key for key, row in rows.items() if row.visibility is Visibility.private}
+    checked = [s for s in worksheet.sections if s.scope == "per_partner" and (
+        (s.filled_by == "author" and not sent) or s.key in drafts)]
+    if not checked:
+        raise ValidationError({"_entry": {"_section": ["There is nothing left to submit."]}})
     problems: dict = {}
-    for section in worksheet.sections:
-        if section.scope != "per_partner" or section.filled_by != "author":
-            continue
+    for section in checked:
         answers = unseal(rows[section.key])["answers"] if section.key in rows else {}
         try:
             answer_rules(section, couple_id, submit=True).load(answers)

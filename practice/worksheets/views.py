@@ -12,8 +12,10 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
+from werkzeug.datastructures import MultiDict
 
 from practice import audit, pages, seams
+from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
 from practice.couples.summaries import summarise
@@ -28,6 +30,16 @@ counselor_bp = Blueprint("worksheets", __name__, url_prefix="/couples/<uuid:coup
 partner_bp = Blueprint("my_worksheets", __name__, url_prefix="/portal/worksheets")
 
 NOTE_LENGTH = 2000
+#: Why a part's new words were not saved: it closed, or was submitted, after the page was loaded.
+CLOSED = ("This part can no longer be changed here (it was submitted, or it is closed for now). "
+          "What you typed is below, to copy.")
+#: What a partner is told after changing who reads a submitted part.
+SHARED = {
+    Visibility.couple: "Shared with {partner}.",
+    Visibility.when_both: "{partner} will see this part once they have answered it too, "
+                          "and you will see theirs.",
+    Visibility.counselor: "{partner} can no longer read this part. What they already read stays read.",
+}
 #: What a posted form carries besides its fields.
 NOT_FIELDS = ("csrf_token", "worksheet")
 COMMENT_LENGTH = 5000
@@ -242,7 +254,16 @@ def fill(entry_id: uuid.UUID):
     """The worksheet to fill: one section a screen on a phone, all of it on a desktop."""
     partner, couple = access.own_couple()
     entry = access.partner_entry(partner, entry_id)
-    return _fill_page(partner, couple, entry, {}, {})
+    draft = drafts.take(request.path)
+    if draft:
+        flash("Here is what you were typing when you were signed out. Check it, then save.", "info")
+    return _fill_page(partner, couple, entry, _as_form(draft), {})
+
+
+def _as_form(draft: dict | None) -> MultiDict:
+    """A kept draft as the posted form it was (ticked boxes are kept as lists)."""
+    return MultiDict([(key, value) for key, values in (draft or {}).items()
+                      for value in (values if isinstance(values, list) else [values])])
 
 
 def _fill_page(partner, couple, entry, form, errors, *, conflicts=None, status: int = 200):
@@ -252,16 +273,33 @@ def _fill_page(partner, couple, entry, form, errors, *, conflicts=None, status: 
     view = entries.entry_view(entry, assignment, worksheet, couple, Reader("partner", partner.id))
     view["partner_name"] = couple.other_than(partner.id).first_name
     answers = {s["key"]: (s["mine"] or s["joint"] or {}).get("answers", {}) for s in view["sections"]}
+    # Only the reader's own words can show them the crisis lines, never what their partner wrote.
+    own_words = {s["key"]: s["mine"]["answers"] for s in view["sections"] if s["mine"]}
+    own_words.update({s["key"]: {f: v for f, v in s["joint"]["answers"].items()
+                                 if s["joint"]["by_ids"].get(f) == str(partner.id)}
+                      for s in view["sections"] if s["joint"]})
     data = {"couple": couple, "worksheet": worksheet, "view": view, "form": form, "errors": errors,
-            "preview": False, "conflicts": conflicts or {}, "choices": visibility.CHOICES,
+            "preview": False, "conflicts": _conflict_rows(worksheet, conflicts or {}, couple),
+            "choices": visibility.CHOICES,
             "lint": definitions.lint(worksheet, answers),
             "sentence": definitions.preview(worksheet, answers, _words()),
             "suggested": definitions.suggestions(worksheet, answers),
             "comments": entries.comments_of(entry, partner.id, couple),
-            "crisis": entries.crisis_words_in(answers), **_support(),
+            "crisis": entries.crisis_words_in(own_words), **_support(),
+            "prompt": entries.reassurance_prompt(assignment, worksheet, partner.id, couple.time_zone)
+            if entry.owner_id == partner.id else None,
             **_choices(couple, partner.id, worksheet)}
     return pages.read_page("worksheets/fill.html", data, action="worksheet.view", status=status,
                            object_type="worksheet_entry", object_id=entry.id, couple_id=couple.id)
+
+
+def _conflict_rows(worksheet, conflicts: dict, couple) -> dict:
+    """Each conflicting part's newer answers as label and words, the way the page shows answers."""
+    names = {"partner_a": couple.partners[0].first_name, "partner_b": couple.partners[1].first_name}
+    names.update({str(p.id): p.first_name for p in couple.partners})
+    return {key: {"rows": entries.shown_rows(worksheet.section(key), conflict.answers, names),
+                  "scope": worksheet.section(key).scope}
+            for key, conflict in conflicts.items()}
 
 
 def _support() -> dict:
@@ -304,13 +342,19 @@ def save(entry_id: uuid.UUID):
     errors, conflicts = {}, {}
     for shown in view["sections"]:
         key = shown["key"]
-        if f"{key}-_version" not in request.form or view["safety_needed"] or not entries.writable(shown):
+        if f"{key}-_version" not in request.form:
             continue
         section = worksheet.section(key)
+        raw = definitions.form_answers(section, request.form)
+        if view["safety_needed"] or not entries.writable(shown):
+            # The part closed (or was submitted) since the page was loaded: keep the words, say so.
+            if services.changed(section, couple.id, raw, request.form.get(f"{key}-_loaded", "")):
+                errors[f"{key}-_section"] = CLOSED
+            continue
         try:
             result = services.save_section(
-                entry, couple.id, section, partner.id, definitions.form_answers(section, request.form),
-                _number(request.form.get(f"{key}-_version")), request.form.get(f"{key}-_loaded", ""))
+                entry, couple.id, section, partner.id, raw, _number(request.form.get(f"{key}-_version")),
+                request.form.get(f"{key}-_loaded", ""))
         except ValidationError as error:
             errors.update(_field_errors(key, error.messages))
             continue
@@ -382,8 +426,7 @@ def share(entry_id: uuid.UUID, response_id: uuid.UUID):
         return redirect(url_for("my_worksheets.fill", entry_id=entry.id))
     db.session.commit()
     other = couple.other_than(partner.id).first_name
-    flash(f"Shared with {other}." if to is not Visibility.counselor else
-          f"{other} can no longer read this part. What they already read stays read.", "success")
+    flash(SHARED[to].format(partner=other), "success")
     return redirect(url_for("my_worksheets.fill", entry_id=entry.id, _anchor=f"s-{response.section_key}"))
 
 

@@ -20,10 +20,10 @@ from datetime import datetime
 
 from practice.worksheets.models import JOINT, Visibility
 
-#: What a section says when it cannot be written yet. One sentence whatever the reason it is held,
-#: so its words never tell a partner why (CONTENT.md §4.3).
-HELD = "Your counselor will go through this part with you."
-LOCKED = "This part opens when you have both finished “{section}”."
+#: What a part done together says while it is closed: one sentence whatever the reason (its lock,
+#: a partner's safety answer, a safety question not yet answered), so it never tells a partner why
+#: (CONTENT.md §4.3). The part's own help says when it usually opens.
+HELD = "This part opens when you are both ready for it. Your counselor will go through it with you."
 AWAITING_SHARE = "This part opens when {partner} shares their answers with you."
 
 #: Who reads a section now, by its visibility (CONTENT.md §2's three levels, and the fourth way).
@@ -121,15 +121,18 @@ class SectionState:
     reason: str = ""
 
 
-def joint_state(section, definition, responses, partner_ids, held: bool) -> SectionState:
-    """Whether a joint section is open: not held for care, and its ``locked_until`` finished by both."""
-    if held:
+def joint_state(section, responses, partner_ids, held: bool) -> SectionState:
+    """Whether a joint section is open: not held, and its ``locked_until`` finished by both partners.
+
+    ``held`` is true while the worksheet's safety question waits for either partner's answer or an
+    answer asked for care; a held part reads exactly as a locked one.
+    """
+    if held or len(partner_ids) < 2:
         return SectionState(False, HELD)
-    if section.locked_until:
-        done = all(getattr(responses.get((section.locked_until, str(pid))), "finished", False)
-                   for pid in partner_ids)
-        if len(partner_ids) < 2 or not done:
-            return SectionState(False, LOCKED.format(section=definition.section(section.locked_until).title))
+    if section.locked_until and not all(
+            getattr(responses.get((section.locked_until, str(pid))), "finished", False)
+            for pid in partner_ids):
+        return SectionState(False, HELD)
     return SectionState(True)
 
 

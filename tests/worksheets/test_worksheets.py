@@ -5,6 +5,7 @@ Bea = P1B), counselor Y with couple 2. Every privacy rule is checked on what a p
 the page's text, the JSON, the stored row.
 """
 
+import uuid
 from html.parser import HTMLParser
 
 import pytest
@@ -200,7 +201,7 @@ def test_the_joint_plan_opens_once_both_finished_the_do_over_and_shows_who_wrote
     safe(bea, entry)
     save(pat, entry, **{"do_over-next_time": "Ask for ten minutes."})
     page = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
-    assert "This part opens when you have both finished “Propose a do-over”." in page
+    assert "This part opens when you are both ready for it. Your counselor will go through it with you." in page
     save(bea, entry, **{"do_over-next_time": "Breathe before answering."})
     assert save(bea, entry, **{"follow-step": "Dishes together after dinner", "follow-owner": "both"}
                 ).status_code == 302
@@ -216,7 +217,7 @@ def test_a_safety_concern_holds_the_joint_part_for_both_with_the_same_neutral_wo
     assert "Thank you for telling your counselor" in mine
     assert "National Domestic Violence Hotline" in mine or "Domestic Abuse" in mine
     theirs = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
-    assert "Your counselor will go through this part with you." in theirs
+    assert "This part opens when you are both ready for it." in theirs
     assert "afraid" not in theirs.split("Get help now")[-1].lower() and "safety" not in theirs.lower()
     couple_page = text_of(client.get(f"/couples/{world['couple1'].id}"))
     assert "safety answer needs your attention" in couple_page
@@ -335,3 +336,41 @@ def test_the_fill_and_review_pages_keep_within_eight_statements(client, world, r
     review = statements(client, f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}")
     # Who is asking, their couple, the entry with everything it holds, its answers; the audit chain's three.
     assert len(fill) <= 8 and len(review) <= 8, (fill, review)
+
+
+def test_a_worry_that_keeps_returning_gets_the_gentle_prompt_in_the_log(client, world, repair):
+    give(client, world["couple1"], "reassurance_log")
+    pat = repair["pat"]
+    assignment = db.session.scalar(
+        select(WorksheetAssignment).where(WorksheetAssignment.key == "reassurance_log"))
+    prompt = "This worry keeps returning."
+    for n in range(3):
+        page = pat.get("/portal/worksheets").get_data(as_text=True)
+        started = pat.post(f"/portal/worksheets/assignments/{assignment.id}/entries",
+                           data={"csrf_token": csrf_from(page)})
+        entry = db.session.get(WorksheetEntry, uuid.UUID(started.headers["Location"].rsplit("/", 1)[1]))
+        assert prompt not in text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+        save(pat, entry, **{"event-trigger": "slow_reply", "event-fear": f"Story {n}"})
+    assert prompt in text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+    assert prompt not in text_of(client.get(f"/couples/{world['couple1'].id}/worksheets/entries/{entry.id}"))
+
+
+def test_the_other_partner_cannot_tell_a_safety_answer_from_a_part_not_yet_finished(client, world, repair):
+    """CONTENT.md §4.3: the held part reads exactly as a locked one, so its words never say why."""
+    pat, bea, first = repair["pat"], repair["bea"], repair["entry"]
+    assert give(client, world["couple1"], "repair_after_conflict").status_code == 302
+    second = entry_of(world["couple1"], "repair_after_conflict")
+
+    def plan_as_bea_sees_it(entry) -> str:
+        page = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
+        return page[page.index("Follow-through plan"):page.index("Afterwards")]
+
+    safe(bea, first)
+    safe(bea, second)
+    save(bea, first, **{"do_over-next_time": "Pause."})
+    save(bea, second, **{"do_over-next_time": "Pause."})
+    safe(pat, first, "yes")  # asks for care, and finishes the do-over
+    save(pat, first, **{"do_over-next_time": "Pause too."})
+    safe(pat, second, "no")  # no concern, but the do-over is not finished yet
+    assert plan_as_bea_sees_it(first) == plan_as_bea_sees_it(second)
+    assert "ready for it" in plan_as_bea_sees_it(first)

@@ -12,6 +12,11 @@ function controlsOf(section) {
   return section.querySelectorAll("input[name], textarea[name], select[name]");
 }
 
+// The page's own bookkeeping ("<section>-_version", "<section>-_loaded"), never an answer.
+function bookkeeping(name, prefix) {
+  return name.slice(prefix.length).startsWith("_");
+}
+
 // A section's answers as the API takes them: the same shape the server reads from a posted form.
 function answersOf(section) {
   const prefix = `${section.dataset.section}-`;
@@ -19,7 +24,7 @@ function answersOf(section) {
   const reviews = {};
   for (const control of controlsOf(section)) {
     const name = control.name;
-    if (!name.startsWith(prefix) || name.endsWith("-_version") || control.disabled) continue;
+    if (!name.startsWith(prefix) || bookkeeping(name, prefix) || control.disabled) continue;
     const key = name.slice(prefix.length);
     if ((control.type === "checkbox" || control.type === "radio") && !control.checked) {
       if (control.type === "checkbox" && !(key in answers)) answers[key] = [];
@@ -51,7 +56,7 @@ function statusOf(section) {
     status = document.createElement("p");
     status.className = "save-status small";
     status.setAttribute("role", "status");
-    section.querySelector(".sheet-section__nav")?.before(status) ?? section.append(status);
+    section.append(status); // under the part's buttons, where the eye goes after typing
   }
   return status;
 }
@@ -98,13 +103,14 @@ function showErrors(section, errors) {
 function fill(section, answers) {
   const prefix = `${section.dataset.section}-`;
   for (const control of controlsOf(section)) {
-    if (!control.name.startsWith(prefix) || control.name.endsWith("-_version")) continue;
+    if (!control.name.startsWith(prefix) || bookkeeping(control.name, prefix)) continue;
     const value = answers[control.name.slice(prefix.length)];
     if (control.type === "checkbox") control.checked = Array.isArray(value) && value.includes(control.value);
     else if (control.type === "radio") control.checked = String(value) === control.value;
     else if (control.type !== "hidden") control.value = value ?? "";
   }
   applyShowIf();
+  applyOther();
 }
 
 function offerMerge(section, conflict, saver) {
@@ -146,6 +152,8 @@ function offerMerge(section, conflict, saver) {
   });
   take.addEventListener("click", () => {
     version.value = conflict.version;
+    const loaded = section.querySelector('input[name$="-_loaded"]');
+    if (loaded) loaded.value = "";
     fill(section, conflict.answers);
     box.remove();
     say(section, "Their version is in place. Saved.");
@@ -156,6 +164,8 @@ function offerMerge(section, conflict, saver) {
 function autosave(section) {
   const key = section.dataset.section;
   const version = section.querySelector(`input[name="${key}-_version"]`);
+  // What the page loaded; once a save has changed the answers, a posted page must save them again.
+  const loaded = section.querySelector(`input[name="${key}-_loaded"]`);
   if (!version) return;
   let timer = null;
   let busy = false;
@@ -181,8 +191,9 @@ function autosave(section) {
       const data = await answer.json().catch(() => ({}));
       if (answer.ok) {
         version.value = data.version;
+        if (loaded) loaded.value = "";
         clearErrors(section);
-        say(section, `Saved ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`);
+        say(section, `Saved ${new Date().toLocaleTimeString([], { hour: "numeric", minute: "2-digit" })}.`);
         document.getElementById("crisis-inline")?.toggleAttribute("hidden", !data.crisis);
       } else if (answer.status === 409) {
         dirty = true;
@@ -233,10 +244,28 @@ function applyShowIf() {
   }
 }
 
+// "If other, in your own words": shown when "other" is chosen, or when words are already there.
+function applyOther() {
+  for (const box of document.querySelectorAll("[data-other-of]")) {
+    const wanted = box.dataset.otherWhen.split("|");
+    const chosen = [...document.querySelectorAll(`[name="${CSS.escape(box.dataset.otherOf)}"]`)]
+      .filter((c) => (c.type === "radio" || c.type === "checkbox" ? c.checked : true))
+      .map((c) => c.value);
+    const text = box.querySelector("input");
+    const show = chosen.some((v) => wanted.includes(v)) || (text && text.value.trim() !== "");
+    if (!show && box.contains(document.activeElement)) continue; // never hide what is being typed in
+    box.hidden = !show;
+  }
+}
+
 if (form) {
   const pending = [...form.querySelectorAll(".sheet-section[data-section]")].map(autosave).filter(Boolean);
-  form.addEventListener("change", applyShowIf);
+  form.addEventListener("change", () => {
+    applyShowIf();
+    applyOther();
+  });
   applyShowIf();
+  applyOther();
   let leaving = false;
   form.addEventListener("submit", () => (leaving = true)); // the Save buttons post everything typed
   window.addEventListener("beforeunload", (event) => {
