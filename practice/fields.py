@@ -14,12 +14,15 @@ def without_control_characters(text: str) -> str:
 
 
 def _refuse_control_characters(value: str) -> None:
-    """NUL and other control characters never belong in what a person types."""
+    """NUL and other control characters never belong in what a person types; nor half a character."""
     for char in value:
         if char in "\n\r\t":
             continue
-        if unicodedata.category(char) == "Cc":
+        category = unicodedata.category(char)
+        if category == "Cc":
             raise ValidationError("Remove the invisible control character from this text.")
+        if category == "Cs":  # a lone surrogate (JSON "\ud800"): not a character, cannot be stored
+            raise ValidationError("Remove the broken character from this text.")
 
 
 class Text(fields.String):

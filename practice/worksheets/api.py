@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_smorest import abort as api_abort
 from marshmallow import Schema, ValidationError, fields, validate
 
-from practice import pages
+from practice import audit, pages
 from practice.auth.guards import role_required
 from practice.extensions import csrf, db
 from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, ApiErrorSchema
@@ -169,7 +169,7 @@ WRITE_ERRORS = ((400, "The CSRF token is missing or stale"), (415, "The body is 
                 (422, "An answer is not valid"))
 
 
-def _entry(entry_id: uuid.UUID):
+def _entry():
     """The partner, their couple, the entry and its definition, found before the body was read."""
     return g.worksheet_entry
 
@@ -189,7 +189,7 @@ class Entry(MethodView):
     @_document_errors()
     def get(self, entry_id: uuid.UUID):
         """Return the entry: each section's state, the partner's answers and what was shared with them."""
-        partner, couple, entry, worksheet = _entry(entry_id)
+        partner, couple, entry, worksheet = _entry()
         payload = EntrySchema().dump(_view(partner, couple, entry, worksheet))
         return pages.read_json(payload, action="worksheet.api.view", object_type="worksheet_entry",
                                object_id=entry.id, couple_id=couple.id)
@@ -207,7 +207,7 @@ class Section(MethodView):
     @_document_errors(*WRITE_ERRORS)
     def put(self, data, entry_id: uuid.UUID, section_key: str):
         """Save a section's answers (checked by type; what is required is checked on submit)."""
-        partner, couple, entry, worksheet = _entry(entry_id)
+        partner, couple, entry, worksheet = _entry()
         view = _view(partner, couple, entry, worksheet)
         shown = next((s for s in view["sections"] if s["key"] == section_key), None)
         if shown is None:
@@ -223,6 +223,9 @@ class Section(MethodView):
             api_abort(422, messages=error.messages)
         if isinstance(result, services.Conflict):
             db.session.rollback()
+            # The answer carries the part as it is now (perhaps the partner's words): a read, audited.
+            audit.record("worksheet.api.view", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
+            db.session.commit()
             answer = jsonify(ConflictSchema().dump({
                 "code": 409, "status": "Conflict", "version": result.version, "answers": result.answers,
                 "by": result.by,
@@ -245,7 +248,7 @@ class Submit(MethodView):
     @_document_errors(*WRITE_ERRORS)
     def post(self, data, entry_id: uuid.UUID):
         """Submit every one of the partner's own sections, each shared as chosen; all must be finished."""
-        partner, couple, entry, worksheet = _entry(entry_id)
+        partner, couple, entry, worksheet = _entry()
         if entry.assignment.closed_at:
             api_abort(422, messages={"_entry": ["Your counselor has closed this worksheet."]})
         choices = {key: Visibility(value) for key, value in data["sharing"].items()}
@@ -254,8 +257,10 @@ class Submit(MethodView):
         except ValidationError as error:
             db.session.rollback()
             api_abort(422, messages=error.messages)
+        payload = EntrySchema().dump(_view(partner, couple, entry, worksheet))
+        audit.record("worksheet.api.view", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
         db.session.commit()
-        return EntrySchema().dump(_view(partner, couple, entry, worksheet))
+        return payload
 
 
 @bp.route("/entries/<uuid:entry_id>/sections/<section_key>/sharing")
@@ -269,7 +274,9 @@ class Sharing(MethodView):
     @_document_errors(*WRITE_ERRORS)
     def put(self, data, entry_id: uuid.UUID, section_key: str):
         """Share a submitted section with the partner, or withdraw it going forward."""
-        partner, couple, entry, worksheet = _entry(entry_id)
+        partner, couple, entry, worksheet = _entry()
+        if worksheet.section(section_key) is None:
+            abort(404)
         response = services.response_of(entry.id, section_key, str(partner.id))
         if response is None:
             abort(404)

@@ -23,6 +23,7 @@ from practice.worksheets.models import (
     SafetyCheck,
     Visibility,
     WorksheetAssignment,
+    WorksheetDefinition,
     WorksheetEntry,
     WorksheetResponse,
 )
@@ -320,6 +321,30 @@ def comments_of(entry: WorksheetEntry, partner_id, couple) -> list[dict]:
             for c in entry.comments if partner_id is None or c.to_partner_id in (None, partner_id)]
 
 
+def submitted_since(couple, since: date) -> list[tuple[str, str, date]]:
+    """(worksheet title, partner's first name, the couple's day) for each entry a partner submitted
+    parts of on or after ``since``, oldest first: what a session note's summary says."""
+    found = db.session.execute(
+        select(WorksheetDefinition.body, WorksheetResponse.partner_id, WorksheetResponse.entry_id,
+               WorksheetResponse.submitted_at)
+        .join(WorksheetEntry, WorksheetEntry.id == WorksheetResponse.entry_id)
+        .join(WorksheetAssignment, WorksheetAssignment.id == WorksheetEntry.assignment_id)
+        .join(WorksheetDefinition, WorksheetDefinition.id == WorksheetAssignment.definition_id)
+        .where(WorksheetAssignment.couple_id == couple.id, WorksheetResponse.submitted_at.is_not(None))
+        .order_by(WorksheetResponse.submitted_at))
+    names = {p.id: p.first_name for p in couple.partners}
+    zone = ZoneInfo(couple.time_zone)
+    lines, seen = [], set()
+    for body, partner_id, entry_id, submitted_at in found:
+        day = (submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=ZoneInfo("UTC"))) \
+            .astimezone(zone).date()
+        if day < since or (entry_id, partner_id) in seen:
+            continue
+        seen.add((entry_id, partner_id))
+        lines.append((body.get("title", "A worksheet"), names.get(partner_id, ""), day))
+    return lines
+
+
 def flagged_couples(couple_ids) -> set:
     """Which of these couples have a safety answer that asks for care and is not acknowledged yet."""
     return set(db.session.scalars(select(SafetyCheck.couple_id).where(
@@ -372,38 +397,43 @@ READ_ACTIONS = ("worksheet.view", "worksheet.review.view", "worksheet.pdf", "wor
 
 
 def views_of(couple, partner_id) -> list[dict]:
-    """Who else has read worksheets where this partner's answers were submitted or shared, newest first."""
+    """Who has read this partner's answers, newest first: the counselor once they were submitted,
+    the other partner once they were shared with them (and only then)."""
     from practice.audit import AuditEvent
     from practice.auth.models import User
 
-    shared = db.session.execute(
-        select(WorksheetResponse.entry_id, WorksheetResponse.submitted_at)
+    rows = db.session.execute(
+        select(WorksheetResponse.entry_id, WorksheetResponse.submitted_at, WorksheetResponse.shared_at,
+               WorksheetResponse.visibility, WorksheetAssignment.definition_id)
+        .join(WorksheetEntry, WorksheetEntry.id == WorksheetResponse.entry_id)
+        .join(WorksheetAssignment, WorksheetAssignment.id == WorksheetEntry.assignment_id)
         .where(WorksheetResponse.partner_id == partner_id, WorksheetResponse.submitted_at.is_not(None)))
-    since = {}
-    for entry_id, at in shared:
-        since[str(entry_id)] = min(at, since.get(str(entry_id), at))
-    if not since:
+    submitted, shared, versions = {}, {}, {}
+    for entry_id, submitted_at, shared_at, level, definition_id in rows:
+        key = str(entry_id)
+        submitted[key] = min(submitted_at, submitted.get(key, submitted_at))
+        if shared_at and level is Visibility.couple:
+            shared[key] = min(shared_at, shared.get(key, shared_at))
+        versions[key] = definition_id
+    if not submitted:
         return []
-    titles = {str(e.id): a.key for e, a in db.session.execute(
-        select(WorksheetEntry, WorksheetAssignment).join(WorksheetAssignment)
-        .where(WorksheetEntry.id.in_([uuid.UUID(i) for i in since])))}
-    library = {key: w.title for key, w in definitions_library().items()}
+    titles = {row.id: row.body.get("title", "A worksheet") for row in db.session.scalars(
+        select(WorksheetDefinition).where(WorksheetDefinition.id.in_(set(versions.values()))))}
     own_user = next((p.user_id for p in couple.partners if p.id == partner_id), None)
     partners = {p.user_id: p.first_name for p in couple.partners if p.user_id}
     events = db.session.execute(
         select(AuditEvent.at, AuditEvent.action, AuditEvent.object_id, AuditEvent.actor_id, User.name)
         .join(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.couple_id == couple.id, AuditEvent.action.in_(READ_ACTIONS),
-               AuditEvent.object_id.in_(list(since)), AuditEvent.actor_id != own_user)
+               AuditEvent.object_id.in_(list(submitted)), AuditEvent.actor_id != own_user)
         .order_by(AuditEvent.seq.desc()).limit(200))
-    return [{"at": at, "who": partners.get(actor_id) or name or "Your counselor",
-             "what": library.get(titles.get(object_id, ""), "A worksheet"),
-             "how": "downloaded it" if action == "worksheet.pdf" else "read it"}
-            for at, action, object_id, actor_id, name in events if at >= since[object_id]]
-
-
-def definitions_library():
-    """The worksheets the app knows, by key."""
-    from practice.worksheets import definitions
-
-    return definitions.library()
+    seen = []
+    for at, action, object_id, actor_id, name in events:
+        partner = partners.get(actor_id)
+        since = shared.get(object_id) if partner else submitted[object_id]
+        if since is None or at < since:
+            continue
+        seen.append({"at": at, "who": partner or name or "Your counselor",
+                     "what": titles.get(versions[object_id], "A worksheet"),
+                     "how": "downloaded it" if action == "worksheet.pdf" else "read it"})
+    return seen

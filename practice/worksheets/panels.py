@@ -21,15 +21,11 @@ def portal_panel(couple, viewer, **kwargs) -> dict | None:
 
 
 def between_sessions(couple, since, viewer, **kwargs) -> list[str]:
-    """Lines saying which worksheets each partner submitted since ``since``, for the counselor only."""
+    """Who submitted which worksheet since ``since`` (the day they submitted), for the counselor only."""
     if viewer.role != "counselor":
         return []
-    lines = []
-    for worksheet in entries.couple_list(couple, Reader("counselor"))[0]:
-        for entry in worksheet["entries"]:
-            if entry["state"] in ("submitted", "reviewed") and entry["started_at"].date() >= since:
-                lines.append(f"{worksheet['title']}: {entry['state']}")
-    return lines
+    return [f"{title}: {name} submitted on {day:%-d %B}"
+            for title, name, day in entries.submitted_since(couple, since)]
 
 
 #: The caseload's word for a safety answer waiting for the counselor (its details are on the entry).

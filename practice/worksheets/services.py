@@ -8,7 +8,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -40,12 +39,17 @@ SUBMITTED = "You have submitted this part, so it can no longer be changed."
 
 def snapshot(worksheet: Worksheet) -> WorksheetDefinition:
     """The stored copy of this version of a definition, made the first time it is assigned."""
-    row = db.session.scalar(select(WorksheetDefinition).where(WorksheetDefinition.digest == worksheet.digest))
+    found = select(WorksheetDefinition).where(WorksheetDefinition.digest == worksheet.digest)
+    row = db.session.scalar(found)
     if row is None:
-        row = WorksheetDefinition(key=worksheet.key, version=worksheet.version, digest=worksheet.digest,
-                                  body=worksheet.body)
-        db.session.add(row)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # two counselors giving it first at once: one row wins
+                row = WorksheetDefinition(key=worksheet.key, version=worksheet.version,
+                                          digest=worksheet.digest, body=worksheet.body)
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:
+            row = db.session.scalar(found)
     return row
 
 
@@ -147,11 +151,13 @@ def slot_of(section: Section, partner_id: uuid.UUID) -> str:
     return JOINT if section.scope == "joint" else str(partner_id)
 
 
-def response_of(entry_id: uuid.UUID, section_key: str, slot: str) -> WorksheetResponse | None:
-    """The stored response of one section and author, if any."""
-    return db.session.scalar(select(WorksheetResponse).where(
+def response_of(entry_id: uuid.UUID, section_key: str, slot: str,
+                for_update: bool = False) -> WorksheetResponse | None:
+    """The stored response of one section and author, if any; ``for_update`` locks it until commit."""
+    query = select(WorksheetResponse).where(
         WorksheetResponse.entry_id == entry_id, WorksheetResponse.section_key == section_key,
-        WorksheetResponse.slot == slot))
+        WorksheetResponse.slot == slot)
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def digest(answers: dict) -> str:
@@ -181,7 +187,7 @@ def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, 
     """
     cleaned = answer_rules(section, couple_id, submit=False).load(raw)
     slot = slot_of(section, partner_id)
-    response = response_of(entry.id, section.key, slot)
+    response = response_of(entry.id, section.key, slot, for_update=True)
     if loaded and digest(cleaned) == loaded:
         return Saved(response, response.version if response else 0, bool(response and response.finished))
     if response is None:
@@ -210,7 +216,8 @@ def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, 
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError):
-        # Someone saved the same section between our read and our write (SECURITY.md D1).
+        # Someone saved the same section between our read and our write (SECURITY.md D1). On
+        # PostgreSQL the row was read FOR UPDATE, so only a first save of the part can race here.
         db.session.rollback()
         return _conflict(response_of(entry.id, section.key, slot))
     return Saved(response, response.version, response.finished)
@@ -301,13 +308,23 @@ def share(response: WorksheetResponse, couple_id: uuid.UUID, to: Visibility) -> 
 
 def answer_safety(entry: WorksheetEntry, couple_id: uuid.UUID, partner_id: uuid.UUID,
                   concern: bool) -> SafetyCheck:
-    """Keep a partner's private answer to the safety question (once per entry; a later answer replaces it)."""
-    check = db.session.scalar(select(SafetyCheck).where(
-        SafetyCheck.entry_id == entry.id, SafetyCheck.partner_id == partner_id))
+    """Keep a partner's private answer to the safety question, once per entry.
+
+    A later "yes" turns an earlier "no" into a concern (someone may only feel safe saying it later);
+    a later "no" never clears a "yes": only the counselor's acknowledgement does.
+    """
+    found = select(SafetyCheck).where(SafetyCheck.entry_id == entry.id, SafetyCheck.partner_id == partner_id)
+    check = db.session.scalar(found)
     if check is None:
-        check = SafetyCheck(entry_id=entry.id, partner_id=partner_id, couple_id=couple_id, concern=concern)
-        db.session.add(check)
-    elif concern and not check.concern:
+        try:
+            with db.session.begin_nested():  # the same answer sent twice at once: the first is kept
+                check = SafetyCheck(entry_id=entry.id, partner_id=partner_id, couple_id=couple_id,
+                                    concern=concern)
+                db.session.add(check)
+                db.session.flush()
+        except IntegrityError:
+            check = db.session.scalar(found)
+    if concern and not check.concern:
         check.concern, check.acknowledged_at, check.answered_at = True, None, utcnow()
     db.session.flush()
     audit.record("worksheet.safety", obj=check, object_type="safety_check", couple_id=couple_id)
@@ -345,10 +362,6 @@ def mark_reviewed(entry: WorksheetEntry, couple_id: uuid.UUID, counselor) -> Non
     entry.reviewed_by_id = counselor.id
     audit.record("worksheet.review", obj=entry, object_type="worksheet_entry", couple_id=couple_id)
 
-
-def today_defaults(section: Section, today: date, now: datetime) -> dict:
-    """A section's default answers for a fresh form (a check-in date a week ahead, the time now)."""
-    return definitions.default_answers(section, today, now)
 
 
 def safety_note(check: SafetyCheck) -> str:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from practice import audit, pages, seams
+from practice import pages, seams
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
@@ -177,6 +177,8 @@ def add_comment(couple_id: uuid.UUID, entry_id: uuid.UUID):
             (p.id for p in couple.partners if str(p.id) == data["to"]), "bad")
         if to == "bad":
             raise ValidationError({"to": ["Choose both partners or one of them."]})
+        if entry.owner_id:
+            to = entry.owner_id  # one partner's own log entry: only its author reads comments on it
         services.comment(entry, couple.id, current_user, to, data["body"])
     except ValidationError as error:
         db.session.rollback()
@@ -361,10 +363,8 @@ def save(entry_id: uuid.UUID):
         if isinstance(result, services.Conflict):
             conflicts[key] = result
     if errors or conflicts:
-        if errors:
-            db.session.rollback()
-        else:
-            db.session.commit()  # the parts without a conflict are kept
+        # Nothing is kept: the page comes back with everything typed, and the newer words to merge.
+        db.session.rollback()
         return _fill_page(partner, couple, access.partner_entry(partner, entry_id), request.form, errors,
                           conflicts=conflicts, status=422 if errors else 409)
     go = request.form.get("go", "")
@@ -435,6 +435,8 @@ def safety(entry_id: uuid.UUID):
     """The private safety question before the worksheet: the answer goes to the counselor only."""
     partner, couple = access.own_couple()
     entry = access.partner_entry(partner, entry_id)
+    if not services.definition_of(entry.assignment).safety_check:
+        abort(404)
     answer = request.form.get("afraid")
     if answer not in ("yes", "no"):
         return _fill_page(partner, couple, entry, {}, {"afraid": "Choose yes or no."}, status=422)
@@ -450,8 +452,3 @@ def viewed():
     data = {"couple": couple, "views": entries.views_of(couple, partner.id)}
     return pages.read_page("worksheets/viewed.html", data, action="worksheets.views.view",
                            object_type="couple", object_id=couple.id, couple_id=couple.id)
-
-
-def record_view(action: str, entry, couple_id) -> None:
-    """Audit a read of an entry's answers outside a page (a PDF)."""
-    audit.record(action, obj=entry, object_type="worksheet_entry", couple_id=couple_id)

@@ -201,7 +201,7 @@ def test_the_joint_plan_opens_once_both_finished_the_do_over_and_shows_who_wrote
     safe(bea, entry)
     save(pat, entry, **{"do_over-next_time": "Ask for ten minutes."})
     page = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
-    assert "This part opens when you are both ready for it. Your counselor will go through it with you." in page
+    assert "This part opens when you are both ready for it." in page
     save(bea, entry, **{"do_over-next_time": "Breathe before answering."})
     assert save(bea, entry, **{"follow-step": "Dishes together after dinner", "follow-owner": "both"}
                 ).status_code == 302
@@ -374,3 +374,100 @@ def test_the_other_partner_cannot_tell_a_safety_answer_from_a_part_not_yet_finis
     safe(pat, second, "no")  # no concern, but the do-over is not finished yet
     assert plan_as_bea_sees_it(first) == plan_as_bea_sees_it(second)
     assert "ready for it" in plan_as_bea_sees_it(first)
+
+
+def test_the_session_note_summary_says_who_submitted_which_worksheet_since_the_last_session(world, repair):
+    from datetime import date, timedelta
+
+    from practice import seams
+    from practice.couples.summaries import summarise
+    from practice.seams import Viewer
+
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, go="submit", **own_parts(PAT_SECRET))
+    couple = summarise(world["couple1"], "Counselor X")
+    counselor = Viewer(world["X"].id, "counselor", "Counselor X")
+    lines = seams.between_sessions(couple, date.today() - timedelta(days=7), counselor)
+    assert any(line.startswith("Repair after conflict: Pat submitted on ") for line in lines), lines
+    later = seams.between_sessions(couple, date.today() + timedelta(days=2), counselor)
+    assert not any("Repair" in line for line in later)
+    assert seams.between_sessions(couple, date.today() - timedelta(days=7),
+                                  Viewer(world["P1B"].id, "partner", "Bea", couple.partners[1].id)) == []
+
+
+BOUNDARY = {"limit-what": "Thirty minutes alone after work", "need-need": "space",
+            "frame-sentence": "I'm asking for quiet so we can be at our best.",
+            "closeness-reconnect": "Tea together", "closeness-reconnect_when": "right_after",
+            "timing-applies": "daily", "signal-how": "spoken_phrase"}
+
+
+def test_a_reply_to_the_partners_request_opens_once_it_is_shared_and_can_be_submitted(client, world, repair):
+    pat, bea = repair["pat"], repair["bea"]
+    give(client, world["couple1"], "boundaries")
+    entry = entry_of(world["couple1"], "boundaries")
+    for who in (pat, bea):
+        safe(who, entry)
+    assert "This part opens when Pat shares their answers with you." in text_of(
+        bea.get(f"/portal/worksheets/{entry.id}"))
+    parts = ("limit", "need", "frame", "closeness", "timing", "signal")
+    sharing = {f"share-{key}": "couple" for key in parts}
+    assert save(pat, entry, go="submit", **BOUNDARY, **sharing).status_code == 302
+    page = text_of(bea.get(f"/portal/worksheets/{entry.id}"))
+    assert "Thirty minutes alone after work" in page and "This part opens when Pat shares" not in page
+    assert save(bea, entry, go="submit", **BOUNDARY, **{"response-heard": "You need quiet first",
+                                                        "response-stance": "agree"}).status_code == 302
+    reply = db.session.scalar(select(WorksheetResponse).where(
+        WorksheetResponse.section_key == "response",
+        WorksheetResponse.slot == str(world["couple1"].partners[1].id)))
+    assert reply.visibility.value == "counselor" and reply.submitted_at is not None
+
+
+def test_words_typed_into_a_part_that_closed_meanwhile_are_kept_and_not_claimed_saved(world, repair):
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    parser = SheetForm()
+    parser.feed(pat.get(f"/portal/worksheets/{entry.id}").get_data(as_text=True))
+    stale = [(k, v) for k, v in parser.values if k != "own-my_part"]  # a second tab, loaded before submit
+    assert save(pat, entry, go="submit", **own_parts(PAT_SECRET)).status_code == 302
+    answer = pat.post(f"/portal/worksheets/{entry.id}",
+                      data=MultiDict([*stale, ("own-my_part", "Words typed in the old tab")]))
+    assert answer.status_code == 422
+    assert "This part can no longer be changed here" in text_of(answer)
+    assert "Words typed in the old tab" in answer.get_data(as_text=True)
+
+
+def test_the_crisis_lines_answer_the_readers_own_words_not_the_partners(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    for who in (pat, bea):
+        safe(who, entry)
+    chosen = {"share-moment": "couple"}
+    parts = {**own_parts(BEA_SECRET), "moment-camera": "I want to die when we fight like that."}
+    assert save(bea, entry, go="submit", **parts, **chosen).status_code == 302
+    assert "want to die" in text_of(pat.get(f"/portal/worksheets/{entry.id}"))  # Bea shared it
+    assert 'id="crisis-inline" role="alert" hidden' in pat.get(f"/portal/worksheets/{entry.id}").get_data(
+        as_text=True)
+
+
+def test_the_partner_opening_a_worksheet_is_not_a_read_of_answers_never_shared_with_them(world, repair):
+    pat, bea, entry = repair["pat"], repair["bea"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, go="submit", **own_parts(PAT_SECRET))  # to the counselor only
+    safe(bea, entry)
+    bea.get(f"/portal/worksheets/{entry.id}")
+    assert "Bea read it" not in text_of(pat.get("/portal/worksheets/viewed"))
+
+
+def test_the_safety_question_is_only_taken_where_a_worksheet_asks_it(client, world, repair):
+    give(client, world["couple1"], "feeling_words_practice")
+    pat = repair["pat"]
+    assignment = db.session.scalar(
+        select(WorksheetAssignment).where(WorksheetAssignment.key == "feeling_words_practice"))
+    page = pat.get("/portal/worksheets").get_data(as_text=True)
+    started = pat.post(f"/portal/worksheets/assignments/{assignment.id}/entries",
+                       data={"csrf_token": csrf_from(page)})
+    entry_id = started.headers["Location"].rsplit("/", 1)[1]
+    answer = pat.post(f"/portal/worksheets/{entry_id}/safety",
+                      data={"csrf_token": csrf_from(page), "afraid": "yes"})
+    assert answer.status_code == 404
+    assert db.session.scalar(select(SafetyCheck.id)) is None

@@ -108,20 +108,25 @@ def test_a_part_that_is_not_open_cannot_be_written(sheet):
 
 
 def test_two_partners_saving_the_joint_plan_from_one_version_one_wins(app, sheet, monkeypatch):
-    """D1, with two real threads: both read version 1, both try to write; the database keeps one."""
+    """D1, with two real threads reaching the part at once: the database keeps one save.
+
+    On PostgreSQL the part is read FOR UPDATE, so the second waits, then finds version 2; on SQLite
+    both read version 1 and the second write matches no row. Either way: 200 and 409.
+    """
     pat, bea, url = sheet["pat"], sheet["bea"], sheet["url"]
     for who in (pat, bea):
         who.put_json(f"{url}/sections/do_over", {"version": 0, "answers": {"next_time": "Pause."}})
     started = pat.put_json(f"{url}/sections/follow", {"version": 0, "answers": {"step": "Start"}})
     assert started.status_code == 200
-    both_read = threading.Barrier(2, timeout=WAIT)
-    write = services._write
+    both_there = threading.Barrier(2, timeout=WAIT)
+    read = services.response_of
 
-    def write_together(*args, **kwargs):
-        both_read.wait()  # each request has read version 1 and passed the version check
-        return write(*args, **kwargs)
+    def read_together(*args, for_update=False, **kwargs):
+        if for_update:
+            both_there.wait()  # both requests are about to read the part they will save
+        return read(*args, for_update=for_update, **kwargs)
 
-    monkeypatch.setattr(services, "_write", write_together)
+    monkeypatch.setattr(services, "response_of", read_together)
     answers = {}
 
     def save(name, who, words):
@@ -152,3 +157,12 @@ def test_another_couples_partner_gets_404_before_their_body_is_read(sheet, world
                           headers={"X-CSRFToken": token})
     assert answer.status_code == 404
     assert stranger.get(sheet["url"]).status_code == 404
+
+
+def test_half_a_character_or_an_unknown_part_is_refused_without_a_500(sheet):
+    pat, url = sheet["pat"], sheet["url"]
+    broken = pat.put(f"{url}/sections/own", data='{"version": 0, "answers": {"my_part": "a\\ud800b"}}',
+                     content_type="application/json", headers={"X-CSRFToken": pat.auth.csrf("/account")})
+    assert broken.status_code == 422 and "my_part" in broken.get_json()["errors"]
+    assert pat.put_json(f"{url}/sections/own%00x/sharing", {"to": "couple"}).status_code == 404
+    assert pat.put_json(f"{url}/sections/nowhere", {"version": 0, "answers": {}}).status_code == 404
