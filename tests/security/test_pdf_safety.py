@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
 from practice import pdf
+from practice.extensions import db
 from tests.test_pdf import TEMPLATES, handout, text_of
 
 SECRET = "SECRET-MARKER-7f3a9c"
@@ -280,3 +281,40 @@ def test_a_pathological_document_is_stopped_and_the_server_lives_on(
         assert gone(pid)  # killed at the limit, not left rendering
     assert pdf.render("test_handout.html", handout(week=9)).startswith(b"%PDF")
     assert client.get("/login").status_code == 200
+
+
+def test_a_filled_worksheet_with_hostile_answers_fetches_nothing_and_prints_them_as_text(
+        app, world, new_client, canary, outside):
+    """I3 and I4 through the real worksheet handouts: every text answer a probe, both readers' PDFs."""
+    from practice.worksheets import definitions, services
+    from practice.worksheets.models import Visibility
+
+    couple = world["couple1"]
+    url = canary["url"]
+    hostile = [f'<img src="{url}/answer.png">', f'<link rel=attachment href="{outside["text"]}">',
+               f"<style>@import url({url}/x.css);</style>", f'<a rel=attachment href="{url}/a">open</a>']
+    with app.test_request_context():
+        repair = definitions.get("repair_after_conflict")
+        entry = services.assign(couple.id, repair, {"note": hostile[0]}).entries[0]
+        pat = couple.partners[0]
+        services.answer_safety(entry, couple.id, pat.id, False)
+        for key, answers in {"moment": {"camera": hostile[1]}, "own": {"my_part": hostile[2]},
+                             "impact": {"effect": hostile[3]}}.items():
+            services.save_section(entry, couple.id, repair.section(key), pat.id, answers, 0)
+        for response in entry.responses:
+            response.visibility = Visibility.counselor
+    db.session.commit()
+    reader = new_client()
+    reader.auth.login(world["P1A"])
+    counselor = new_client()
+    counselor.auth.login(world["X"])
+    for client, path in ((reader, f"/portal/worksheets/{entry.id}.pdf"),
+                         (counselor, f"/couples/{couple.id}/worksheets/entries/{entry.id}.pdf")):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        found = inventory(answer.data)
+        assert not found["attachments"] and not found["file_annotations"] and not found["images"]
+        assert not found["secret"]
+        printed = "".join(text_of(answer.data).split())
+        assert all("".join(words.split()) in printed for words in hostile[1:]), path
+    assert canary["hits"] == []

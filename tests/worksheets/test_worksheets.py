@@ -471,3 +471,26 @@ def test_the_safety_question_is_only_taken_where_a_worksheet_asks_it(client, wor
                       data={"csrf_token": csrf_from(page), "afraid": "yes"})
     assert answer.status_code == 404
     assert db.session.scalar(select(SafetyCheck.id)) is None
+
+
+def test_a_new_version_of_the_file_never_changes_a_worksheet_already_given(app, client, world, repair):
+    import copy
+
+    from practice.worksheets import definitions
+
+    pat, entry = repair["pat"], repair["entry"]
+    safe(pat, entry)
+    save(pat, entry, **{"own-my_part": "Answered on version 1"})
+    body = copy.deepcopy(definitions.get("repair_after_conflict").body)
+    body["version"] = 2
+    body["sections"][2]["fields"][0]["label"] = "What I regret doing (reworded)"
+    app.extensions[definitions.EXTENSION] = {**definitions.library(),
+                                             "repair_after_conflict": definitions.from_body(body)}
+    page = text_of(pat.get(f"/portal/worksheets/{entry.id}"))
+    assert "What I did that I'd take back" in page and "reworded" not in page
+    assert "Answered on version 1" in page
+    assert give(client, world["couple1"], "repair_after_conflict").status_code == 302
+    newer = entry_of(world["couple1"], "repair_after_conflict")
+    safe(pat, newer)
+    assert "What I regret doing (reworded)" in text_of(pat.get(f"/portal/worksheets/{newer.id}"))
+    assert {a.definition.version for a in db.session.scalars(select(WorksheetAssignment))} == {1, 2}
