@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from practice import seams, words
+from practice.audit import AuditEvent
+from practice.auth.models import User
 from practice.clock import utcnow
+from practice.crisis import mentions_crisis
 from practice.extensions import db
-from practice.worksheets import definitions, services, visibility
+from practice.worksheets import definitions, reassurance, services, visibility
 from practice.worksheets.definitions import Field, Worksheet
 from practice.worksheets.models import (
     JOINT,
@@ -358,8 +361,6 @@ PROMPT_ENTRIES = 20
 
 def reassurance_prompt(assignment: WorksheetAssignment, worksheet: Worksheet, partner_id, time_zone: str):
     """The reassurance log's gentle prompt for its author, from their latest entries (CONTENT.md §3)."""
-    from practice.worksheets import reassurance
-
     relief = worksheet.field("after", "relief")
     if relief is None or worksheet.field("event", "trigger") is None:
         return None
@@ -385,8 +386,6 @@ def reassurance_prompt(assignment: WorksheetAssignment, worksheet: Worksheet, pa
 
 def crisis_words_in(answers_by_section: dict) -> bool:
     """Whether the reader's own answers name self-harm or violence (the crisis lines then show to them)."""
-    from practice.crisis import mentions_crisis
-
     texts = [value for answers in answers_by_section.values() for value in answers.values()
              if isinstance(value, str)]
     return mentions_crisis(texts)
@@ -399,9 +398,6 @@ READ_ACTIONS = ("worksheet.view", "worksheet.review.view", "worksheet.pdf", "wor
 def views_of(couple, partner_id) -> list[dict]:
     """Who has read this partner's answers, newest first: the counselor once they were submitted,
     the other partner once they were shared with them (and only then)."""
-    from practice.audit import AuditEvent
-    from practice.auth.models import User
-
     rows = db.session.execute(
         select(WorksheetResponse.entry_id, WorksheetResponse.submitted_at, WorksheetResponse.shared_at,
                WorksheetResponse.visibility, WorksheetAssignment.definition_id)

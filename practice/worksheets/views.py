@@ -14,7 +14,7 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from practice import pages, seams
+from practice import pages, seams, words
 from practice.auth import drafts
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
@@ -322,8 +322,6 @@ def _choices(couple, partner_id=None, worksheet=None) -> dict:
 
 def _words():
     """The feeling and need words."""
-    from practice import words
-
     return words.words()
 
 
