@@ -91,13 +91,24 @@ def answer_text(field: Field, answers: dict, names: dict[str, str]) -> str | lis
         return word.text if word else value
     if field.type == "habit_ref":
         return own if value == "other" else names.get(f"habit:{value}", value)
+    if field.type == "date":
+        return _day(value)
     if field.type == "datetime":
-        return value.replace("T", " ")
+        day, _, clock = value.partition("T")
+        return f"{_day(day)}, {clock}"
     if field.type == "scale":
         return f"{value} of {field.scale.max}"
     if field.type == "minutes":
         return f"{value} min"
     return value if isinstance(value, list) else str(value)
+
+
+def _day(value: str) -> str:
+    """An ISO date as a person reads it: "25 November 2026"."""
+    try:
+        return f"{date.fromisoformat(value):%-d %B %Y}"
+    except ValueError:
+        return value
 
 
 def shown_rows(section, answers: dict, names: dict[str, str]) -> list[dict]:
@@ -117,13 +128,17 @@ def _section(section) -> dict:
             "open": True, "reason": "", "mine": None, "joint": None, "others": []}
 
 
-def _mine(answers: dict, response, level: Visibility, other_name: str, rows=()) -> dict:
-    """The reader's own answers to a section, with who reads them now and who could later."""
+def _mine(answers: dict, response, level: Visibility, other_name: str, rows=(), revealed=False) -> dict:
+    """The reader's own answers to a section, with who reads them now and who could later.
+
+    ``revealed``: a part shared "once both have answered" that both now have, so it reads as shared.
+    """
+    said = Visibility.couple if revealed else level
     return {"answers": answers, "rows": list(rows), "version": response.version if response else 0,
             "finished": bool(response and response.finished), "digest": services.digest(answers),
             "visibility": level.value, "editable": level is Visibility.private, "response_id": "",
-            "readers_now": visibility.readers_now(level, other_name),
-            "readers_later": visibility.readers_later(level, other_name)}
+            "readers_now": visibility.readers_now(said, other_name),
+            "readers_later": visibility.readers_later(said, other_name)}
 
 
 def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet: Worksheet, couple,
@@ -183,8 +198,10 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
                     shown["mine"] = _mine(fresh, None, Visibility.private, other_name)
                 else:
                     answers = services.unseal(stored[key])["answers"]
+                    theirs = plain.get((section.key, str(other.id))) if other else None
                     shown["mine"] = _mine(answers, response, response.visibility, other_name,
-                                          shown_rows(section, answers, names))
+                                          shown_rows(section, answers, names),
+                                          revealed=visibility.partner_reads(response, theirs))
                     shown["mine"]["response_id"] = str(stored[key].id)
             elif response is not None and visibility.may_read(response, reader, plain):
                 answers = services.unseal(stored[key])["answers"]
@@ -266,7 +283,7 @@ def couple_list(couple, reader: Reader) -> tuple[list[dict], bool]:
             found = progress[entry.id]
             mine = {str(pid): PROGRESS[partner_progress(worksheet, found, pid)]
                     for pid in ([entry.owner_id] if entry.owner_id else joined)}
-            shown.append({"id": str(entry.id), "started_at": entry.started_at,
+            shown.append({"id": str(entry.id), "started_at": _local(entry.started_at, couple.time_zone),
                           "state": entry_state(worksheet, entry, found, joined),
                           "mine": mine.get(str(reader.partner_id), ""),
                           "progress": mine if reader.counselor else {},
@@ -282,6 +299,12 @@ def couple_list(couple, reader: Reader) -> tuple[list[dict], bool]:
 def _today_in(time_zone: str) -> date:
     """The couple's day now."""
     return local_now(time_zone).date()
+
+
+def _local(moment: datetime, time_zone: str) -> datetime:
+    """A stored moment (UTC) in the couple's wall-clock time."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+    return aware.astimezone(ZoneInfo(time_zone))
 
 
 def local_now(time_zone: str) -> datetime:

@@ -30,6 +30,8 @@ from practice.worksheets.models import (
     WorksheetResponse,
 )
 
+#: A sentence started from a worksheet's frame ("I'm asking for ___ ...") and not finished yet.
+BLANKS = "Fill in the blanks (___) in your own words."
 #: Why a submitted part cannot be saved again.
 SUBMITTED = "You have submitted this part, so it can no longer be changed."
 
@@ -188,8 +190,8 @@ def save_section(entry: WorksheetEntry, couple_id: uuid.UUID, section: Section, 
     cleaned = answer_rules(section, couple_id, submit=False).load(raw)
     slot = slot_of(section, partner_id)
     response = response_of(entry.id, section.key, slot, for_update=True)
-    if loaded and digest(cleaned) == loaded:
-        return Saved(response, response.version if response else 0, bool(response and response.finished))
+    if loaded and response is not None and digest(cleaned) == loaded:
+        return Saved(response, response.version, response.finished)
     if response is None:
         if base_version:
             return Conflict(0, {}, {}, {})
@@ -271,6 +273,10 @@ def submit(entry: WorksheetEntry, couple_id: uuid.UUID, worksheet: Worksheet, pa
             answer_rules(section, couple_id, submit=True).load(answers)
         except ValidationError as error:
             problems[section.key] = error.messages
+        blanks = {key: [BLANKS] for key, value in answers.items()
+                  if isinstance(value, str) and "___" in value}
+        if blanks:
+            problems.setdefault(section.key, {}).update(blanks)
     if problems:
         raise ValidationError(problems)
     submitted = []

@@ -494,3 +494,19 @@ def test_a_new_version_of_the_file_never_changes_a_worksheet_already_given(app, 
     safe(pat, newer)
     assert "What I regret doing (reworded)" in text_of(pat.get(f"/portal/worksheets/{newer.id}"))
     assert {a.definition.version for a in db.session.scalars(select(WorksheetAssignment))} == {1, 2}
+
+
+def test_a_prefilled_answer_left_as_it_is_is_kept_and_a_frame_needs_its_blanks_filled(client, world, repair):
+    from practice.worksheets import services
+
+    pat, bea = repair["pat"], repair["bea"]
+    give(client, world["couple1"], "boundaries")
+    entry = entry_of(world["couple1"], "boundaries")
+    for who in (pat, bea):
+        safe(who, entry)
+    answers = {k: v for k, v in BOUNDARY.items() if k != "frame-sentence"}  # the frame stays as given
+    answer = save(pat, entry, go="submit", **answers)
+    assert answer.status_code == 422
+    assert "Fill in the blanks (___) in your own words." in text_of(answer)
+    frame = db.session.scalar(select(WorksheetResponse).where(WorksheetResponse.section_key == "frame"))
+    assert "___" in services.unseal(frame)["answers"]["sentence"]  # kept, though never typed over
