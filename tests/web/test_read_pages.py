@@ -46,11 +46,18 @@ AUDIT_WRITES = 3
 #: the page's own reads, and the audit event.
 #: The habits panel: the couple's habits with their history, and (when there are any) their logs.
 HABITS_PANEL = 2
+#: The worksheets panel: the couple's worksheets, entries, answers' owners and safety flag, at once.
+WORKSHEETS_PANEL = 1
+#: The caseload's flags (practice/seams.py): one look for the page's couples (a safety answer waiting).
+CASELOAD_FLAGS = 1
 MOST_STATEMENTS = {
-    "caseload": 1 + 2 + AUDIT_WRITES,  # couples counted; a page of couples, partners, invitations
-    "couple page": 1 + 1 + HABITS_PANEL + AUDIT_WRITES,  # the couple with partners and invitations
+    # couples counted; a page of couples, partners, invitations; their flags
+    "caseload": 1 + 2 + CASELOAD_FLAGS + AUDIT_WRITES,
+    # the couple with partners and invitations, then each feature's panel
+    "couple page": 1 + 1 + HABITS_PANEL + WORKSHEETS_PANEL + AUDIT_WRITES,
     "audit trail": 1 + 4 + AUDIT_WRITES,  # the couple; who did what; events counted; a page of them
-    "portal": 1 + 1 + HABITS_PANEL + AUDIT_WRITES,  # the partner's record with couple, counselor, partners
+    # the partner's record with couple, counselor, partners, then each feature's panel
+    "portal": 1 + 1 + HABITS_PANEL + WORKSHEETS_PANEL + AUDIT_WRITES,
 }
 
 
