@@ -82,3 +82,18 @@ def _dated(answers: dict, today: date) -> dict:
         if isinstance(dated.get(key), int):
             dated[key] = (today + timedelta(days=dated[key])).isoformat()
     return dated
+
+
+def seed_feeling_words(couple, counselor, today: date) -> None:
+    """A second joined couple: a monthly retro waiting to be started, and one feeling-words entry shared."""
+    services.assign(couple.id, definitions.get("monthly_retro"), {"note": "Do this one on a quiet evening."})
+    practice = definitions.get("feeling_words_practice")
+    log = services.assign(couple.id, practice, {"note": "Two or three times this week."})
+    second = couple.partners[1]
+    entry = services.start_entry(log, second.id)
+    parts = {"build": {"situation": "plans change at the last minute", "feel": "anxious",
+                       "need": "predictability", "ask": "text me by five if dinner moves"},
+             "use": {"delivered": "said", "answer": "yes", "went": 8}}
+    for key, answers in parts.items():
+        services.save_section(entry, couple.id, practice.section(key), second.id, answers, 0)
+    services.submit(entry, couple.id, practice, second.id, dict.fromkeys(parts, Visibility.couple))
