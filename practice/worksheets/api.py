@@ -208,10 +208,11 @@ class Section(MethodView):
     def put(self, data, entry_id: uuid.UUID, section_key: str):
         """Save a section's answers (checked by type; what is required is checked on submit)."""
         partner, couple, entry, worksheet = _entry()
-        view = _view(partner, couple, entry, worksheet)
-        shown = next((s for s in view["sections"] if s["key"] == section_key), None)
-        if shown is None:
+        if worksheet.section(section_key) is None:
             abort(404)
+        view = entries.entry_view(entry, entry.assignment, worksheet, couple, Reader("partner", partner.id),
+                                  only=section_key)
+        shown = view["sections"][0]
         if entry.assignment.closed_at or view["safety_needed"] or not shown["open"] or (
                 shown["mine"] is None and shown["joint"] is None):
             api_abort(422, messages={"_section": ["This part cannot be written now."]})

@@ -142,10 +142,11 @@ def _mine(answers: dict, response, level: Visibility, other_name: str, rows=(), 
 
 
 def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet: Worksheet, couple,
-               reader: Reader) -> dict:
+               reader: Reader, only: str | None = None) -> dict:
     """An entry as ``reader`` may see it: each section's state, their answers, what is shared with them.
 
     A section nobody has saved yet shows its defaults (a check-in date a week ahead, the time now).
+    ``only`` limits the sections (and what is decrypted) to one, for a save that needs its state.
     """
     rows = responses_of([entry.id])[entry.id]
     plain = {(r.section_key, r.slot): services.as_plain(r) for r in rows}
@@ -163,6 +164,8 @@ def entry_view(entry: WorksheetEntry, assignment: WorksheetAssignment, worksheet
     now = local_now(couple.time_zone)
     sections = []
     for section in worksheet.sections:
+        if only is not None and section.key != only:
+            continue
         shown = _section(section)
         fresh = definitions.default_answers(section, now.date(), now)
         if section.scope == "joint":
