@@ -5,8 +5,14 @@ built from :class:`ApiBlueprint` under ``/api/v1``; they name ``SIGNED_IN`` for 
 ``SIGNED_IN_WRITE`` for writes, and document their errors with :class:`ApiErrorSchema`.
 """
 
+from collections.abc import Callable
+
+from flask import abort, request
+from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+
+from practice.extensions import csrf
 
 #: The security scheme every operation names: the signed-in browser's session cookie.
 SESSION = "session"
@@ -43,3 +49,35 @@ class ApiBlueprint(Blueprint):
                                "write without it, or with a stale one, answers 400.",
             })
         super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+
+    def document_errors(self, *errors: tuple[int, str]):
+        """Decorate a view with the error answers it documents: (status, description) pairs."""
+        def decorate(view):
+            for status, description in errors:
+                view = self.alt_response(status, schema=ApiErrorSchema, description=description)(view)
+            return view
+        return decorate
+
+
+#: Methods that carry a body: it must be JSON, or its fields would be read as empty and lost.
+WITH_BODY = ("POST", "PUT", "PATCH")
+
+
+def guard(role: str, *, then: Callable[[], None] | None = None) -> None:
+    """An API blueprint's ``before_request``: who may call it is settled before any body is read.
+
+    A stranger hears 401 and another role 403 (not the CSRF check's 400); ``then`` may look up the
+    object in the address (another couple's answers 404 whatever was sent); then a write needs the
+    page's CSRF token, and a body that is JSON. The blueprint is exempt from the app-wide CSRF check,
+    which runs before anyone is known, and checks the token here instead.
+    """
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.role != role:
+        abort(403)
+    if then is not None:
+        then()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    if request.method in WITH_BODY and not request.is_json:
+        abort(415)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from practice import audit
 from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
+from practice.couples.summaries import summarise
 from practice.extensions import db
 from practice.paging import page_of_total
 
@@ -118,3 +119,12 @@ def own_couple(partner: Partner | None = None) -> Couple | None:
     if partner is None or partner.couple.status != CoupleStatus.active:
         return None
     return partner.couple
+
+
+def own_partner_and_couple():
+    """The signed-in partner's record and their active couple as plain data; 404 when it is closed."""
+    partner = own_partner()
+    row = own_couple(partner)
+    if row is None:
+        abort(404)
+    return partner, summarise(row, row.counselor.display_name)

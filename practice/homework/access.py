@@ -7,14 +7,12 @@ A habit of another couple, a habit meant for the other partner, and someone else
 import uuid
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from practice.couples import access as couples_access
 from practice.couples.access import deny
 from practice.couples.models import Couple, CoupleStatus, Partner
-from practice.couples.summaries import summarise
 from practice.extensions import db
 from practice.homework.models import HabitAssignment, HabitLog, HabitSettings, Sharing
 
@@ -79,10 +77,5 @@ def own_log(partner, log_id: uuid.UUID) -> HabitLog:
     return log
 
 
-def own_couple():
-    """The signed-in partner's record and their couple as plain data; 404 when their couple is closed."""
-    partner = couples_access.own_partner()
-    couple_row = couples_access.own_couple(partner)
-    if couple_row is None:
-        abort(404)
-    return partner, summarise(couple_row, couple_row.counselor.display_name)
+#: The signed-in partner and their couple as plain data, or 404 when their couple is closed.
+own_couple = couples_access.own_partner_and_couple

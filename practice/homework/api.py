@@ -7,7 +7,6 @@ answer) returns the first log with 200 instead of logging twice.
 
 import uuid
 
-from flask import abort, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as api_abort
@@ -15,30 +14,16 @@ from marshmallow import Schema, ValidationError, fields
 
 from practice import pages
 from practice.auth.guards import role_required
-from practice.extensions import csrf, db
+from practice.extensions import db
 from practice.homework import access, services, week
 from practice.homework.schemas import LogSchema
-from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, ApiErrorSchema
+from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, guard
 
 bp = ApiBlueprint("homework_api", __name__, url_prefix="/api/v1",
                   description="A partner's habits: this week, and logging them")
 
 
-@bp.before_request
-def _partners_then_csrf():
-    """Partners only, checked before the CSRF token: a stranger hears 401 and staff 403, not 400.
-
-    The blueprint is exempt from the app-wide CSRF check (which runs before anyone is known) and
-    checks the token here instead; each view's ``role_required`` then finds it already checked.
-    """
-    if not current_user.is_authenticated:
-        abort(401)
-    if current_user.role != "partner":
-        abort(403)
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
-    if request.method in ("POST", "PATCH") and not request.is_json:
-        abort(415)  # a body that is not JSON would be read as empty, and its fields silently lost
+bp.before_request(lambda: guard("partner"))
 
 
 class ProgressSchema(Schema):
@@ -110,11 +95,7 @@ ERRORS = [(401, "Not signed in"), (403, "Not a partner"), (404, "No such habit o
 
 def _document_errors(*extra):
     """The error answers an operation documents."""
-    def decorate(view):
-        for status, description in [*ERRORS, *extra]:
-            view = bp.alt_response(status, schema=ApiErrorSchema, description=description)(view)
-        return view
-    return decorate
+    return bp.document_errors(*ERRORS, *extra)
 
 
 @bp.route("/week")

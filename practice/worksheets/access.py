@@ -6,13 +6,11 @@ the caller's all give 404, as for an id that does not exist, and the miss is aud
 
 import uuid
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from practice.couples import access as couples_access
 from practice.couples.access import deny
-from practice.couples.summaries import summarise
 from practice.extensions import db
 from practice.worksheets.models import SafetyCheck, WorksheetAssignment, WorksheetEntry, WorksheetResponse
 
@@ -75,10 +73,5 @@ def couple_safety_check(couple_id: uuid.UUID, check_id: uuid.UUID) -> SafetyChec
     return check
 
 
-def own_couple():
-    """The signed-in partner's record and their couple as plain data; 404 when their couple is closed."""
-    partner = couples_access.own_partner()
-    row = couples_access.own_couple(partner)
-    if row is None:
-        abort(404)
-    return partner, summarise(row, row.counselor.display_name)
+#: The signed-in partner and their couple as plain data, or 404 when their couple is closed.
+own_couple = couples_access.own_partner_and_couple

@@ -9,14 +9,13 @@ import uuid
 
 from flask import abort, g, jsonify, request
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import abort as api_abort
 from marshmallow import Schema, ValidationError, fields, validate
 
 from practice import audit, pages
 from practice.auth.guards import role_required
-from practice.extensions import csrf, db
-from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, ApiErrorSchema
+from practice.extensions import db
+from practice.openapi import SIGNED_IN, SIGNED_IN_WRITE, ApiBlueprint, guard
 from practice.worksheets import access, entries, services
 from practice.worksheets.models import Visibility
 from practice.worksheets.visibility import Reader
@@ -27,25 +26,15 @@ bp = ApiBlueprint("worksheets_api", __name__, url_prefix="/api/v1/worksheets",
 SHARED = [Visibility.counselor.value, Visibility.couple.value, Visibility.when_both.value]
 
 
-@bp.before_request
-def _partners_then_entry_then_csrf():
-    """Partners only, then their own couple's entry, then the CSRF token, before any body is read.
-
-    A stranger hears 401, staff 403, and a partner asking for another couple's entry 404, whatever
-    they sent: the body is checked only once the entry is theirs.
-    """
-    if not current_user.is_authenticated:
-        abort(401)
-    if current_user.role != "partner":
-        abort(403)
+def _entry_in_the_address() -> None:
+    """The partner's own couple's entry, found before any body is read (another couple's: 404)."""
     if request.view_args and "entry_id" in request.view_args:
         partner, couple = access.own_couple()
         entry = access.partner_entry(partner, request.view_args["entry_id"])
         g.worksheet_entry = (partner, couple, entry, services.definition_of(entry.assignment))
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
-        if not request.is_json:
-            abort(415)  # a body that is not JSON would be read as empty, and its answers silently lost
+
+
+bp.before_request(lambda: guard("partner", then=_entry_in_the_address))
 
 
 class RowSchema(Schema):
@@ -158,11 +147,7 @@ ERRORS = [(401, "Not signed in"), (403, "Not a partner"), (404, "No such workshe
 
 def _document_errors(*extra):
     """The error answers an operation documents."""
-    def decorate(view):
-        for status, description in [*ERRORS, *extra]:
-            view = bp.alt_response(status, schema=ApiErrorSchema, description=description)(view)
-        return view
-    return decorate
+    return bp.document_errors(*ERRORS, *extra)
 
 
 WRITE_ERRORS = ((400, "The CSRF token is missing or stale"), (415, "The body is not JSON"),
