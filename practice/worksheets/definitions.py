@@ -35,7 +35,7 @@ from practice.words import OTHER, WORKSHEETS, Flag, Key, Number, StrictSchema, W
 #: Where the loaded definitions are kept on the app.
 EXTENSION = "securebase.worksheets"
 #: Data files in worksheets/ that are not worksheet definitions.
-NOT_WORKSHEETS = ("habits.yaml", "feelings.yaml")
+NOT_WORKSHEETS = ("habits.yaml", "feelings.yaml", "note_formats.yaml")
 HABITS_FILE = WORKSHEETS / "habits.yaml"
 
 FIELD_TYPES = ("text", "longtext", "choice", "multichoice", "checklist", "scale", "date", "datetime",

@@ -1,0 +1,1 @@
+"""Session notes: structured, quick to write, signed and locked, encrypted, read by their author alone."""
