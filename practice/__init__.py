@@ -94,12 +94,13 @@ def register_features(app: Flask) -> None:
     A feature plugs in with one line here, ``homework.init_app(app)``; nothing else in the core
     names it.
     """
-    from practice import homework, seams, words, worksheets
+    from practice import homework, notes, seams, words, worksheets
 
     seams.init_app(app)
     words.init_app(app)
     homework.init_app(app)
     worksheets.init_app(app)
+    notes.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -111,6 +112,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the ``flask --app practice`` commands."""
-    from practice import cli
+    from practice import cli, keys
 
     cli.register(app)
+    keys.init_app(app)

@@ -6,6 +6,7 @@ from practice.auth.drafts import FormDraft
 from practice.auth.models import LoginSession, Role, User, WebAuthn, roles_users
 from practice.couples.models import Couple, Invitation, Partner
 from practice.homework.models import HabitAssignment, HabitChange, HabitLog, HabitSettings
+from practice.notes.models import NoteAddendum, SessionNote
 from practice.worksheets.models import (
     SafetyCheck,
     WorksheetAssignment,
@@ -17,8 +18,8 @@ from practice.worksheets.models import (
 
 __all__ = [
     "AuditEvent", "AuditHead", "Couple", "FormDraft", "HabitAssignment", "HabitChange", "HabitLog",
-    "HabitSettings", "Invitation", "LoginSession", "Partner", "Role", "SafetyCheck", "StaffInvitation",
-    "User", "WebAuthn",
+    "HabitSettings", "Invitation", "LoginSession", "NoteAddendum", "Partner", "Role", "SafetyCheck", "SessionNote",
+    "StaffInvitation", "User", "WebAuthn",
     "WorksheetAssignment", "WorksheetComment", "WorksheetDefinition", "WorksheetEntry", "WorksheetResponse",
     "roles_users",
 ]

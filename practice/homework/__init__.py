@@ -7,7 +7,7 @@ page and the portal home (practice/seams.py).
 
 from flask import Flask
 
-from practice import seams
+from practice import crypto, seams
 
 #: How habit events read in a couple's audit trail.
 AUDIT_SENTENCES = {
@@ -41,8 +41,11 @@ def init_app(app: Flask) -> None:
     from practice.extensions import api as api_docs
     from practice.extensions import csrf
     from practice.homework import api, catalogue, cli, panels, services, views
+    from practice.homework.models import HabitLog
 
     catalogue.init_app(app)
+    crypto.register_sealed(app, HabitLog, "feeling_sealed", lambda log: f"habit-log:{log.id}:feeling")
+    crypto.register_sealed(app, HabitLog, "note_sealed", lambda log: f"habit-log:{log.id}:note")
     cli.init_app(app)
     app.register_blueprint(views.counselor_bp)
     app.register_blueprint(views.partner_bp)

@@ -7,7 +7,7 @@ the panels on the couple page and the portal home (practice/seams.py).
 
 from flask import Flask
 
-from practice import seams
+from practice import crypto, seams
 
 #: How worksheet events read in a couple's audit trail.
 AUDIT_SENTENCES = {
@@ -42,8 +42,12 @@ def init_app(app: Flask) -> None:
     from practice.extensions import api as api_docs
     from practice.extensions import csrf
     from practice.worksheets import api, cli, definitions, handouts, panels, views
+    from practice.worksheets.models import SafetyCheck, WorksheetComment, WorksheetResponse
 
     definitions.init_app(app)
+    crypto.register_sealed(app, WorksheetResponse, "sealed", lambda r: f"worksheet_response:{r.id}:answers")
+    crypto.register_sealed(app, WorksheetComment, "sealed", lambda c: f"worksheet_comment:{c.id}:body")
+    crypto.register_sealed(app, SafetyCheck, "note_sealed", lambda s: f"safety_check:{s.id}:note")
     cli.init_app(app)
     handouts.init_app(app)
     app.register_blueprint(views.counselor_bp)
