@@ -10,6 +10,7 @@ changes nothing once all is done. ``keys rotate`` always adds another key.
 """
 
 import base64
+import fcntl
 import json
 import os
 import secrets
@@ -33,7 +34,7 @@ keys_cli = AppGroup("keys", help="Rotate the data encryption key and re-encrypt 
 
 
 class RotationError(Exception):
-    """A stored value could not be decrypted; rotation stopped before changing it."""
+    """Rotation stopped before changing anything unsafe: a value does not decrypt, or the keys file moved."""
 
 
 def init_app(app: Flask) -> None:
@@ -67,36 +68,34 @@ def secrets_file() -> Path:
     return Path(current_app.instance_path) / "secrets.json"
 
 
-def keys_from_file() -> bool:
-    """Whether the keys in use are those of ``instance/secrets.json`` (not the environment's)."""
-    path = secrets_file()
-    if os.environ.get("DATA_ENCRYPTION_KEYS") or not path.exists():
-        return False
-    saved = json.loads(path.read_text()).get("DATA_ENCRYPTION_KEYS")
-    return saved == current_app.config["DATA_ENCRYPTION_KEYS"]
+def save_keys(loaded: dict[str, str], keys: dict[str, str]) -> None:
+    """Write ``keys`` into ``instance/secrets.json`` if it still holds ``loaded``: atomically, owner-only.
 
-
-def save_keys(keys: dict[str, str]) -> None:
-    """Replace the keys in ``instance/secrets.json`` atomically, owner-only, other secrets as they were."""
+    The instance folder is locked meanwhile, so two rotations at once cannot both write.
+    """
     path = secrets_file()
-    content = {**json.loads(path.read_text()), "DATA_ENCRYPTION_KEYS": keys}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(json.dumps(content, indent=2))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     folder = os.open(path.parent, os.O_RDONLY)
     try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        content = json.loads(path.read_text()) if path.exists() else {}
+        if content.get("DATA_ENCRYPTION_KEYS") != loaded:
+            raise RotationError(f"{path} does not hold the keys this command started with (they are set "
+                                "elsewhere, or another rotation changed them); nothing was changed.")
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(json.dumps({**content, "DATA_ENCRYPTION_KEYS": keys}, indent=2))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
         os.fsync(folder)
     finally:
-        os.close(folder)
+        os.close(folder)  # and the lock with it
 
 
 # -- re-encryption ----------------------------------------------------------------------------
@@ -223,16 +222,20 @@ def _run_reencrypt(batch_size: int) -> None:
 def rotate_command(batch_size, add_only):
     """Add a new encrypting key (old ones kept) and re-encrypt every encrypted value with it.
 
-    Each run adds another key. To finish a run that was cut short, use ``keys reencrypt``.
+    Each run adds another key. To finish a run that was cut short, use `keys reencrypt`.
     """
-    key_id, keys = with_new_key(current_app.config["DATA_ENCRYPTION_KEYS"])
-    if not keys_from_file():
+    loaded = current_app.config["DATA_ENCRYPTION_KEYS"]
+    key_id, keys = with_new_key(loaded)
+    if os.environ.get("DATA_ENCRYPTION_KEYS"):
         click.echo("The keys come from the environment (DATA_ENCRYPTION_KEYS), which this command cannot "
                    "change. Set it to this value (new key first, old ones kept):\n")
         click.echo(json.dumps(keys))
         click.echo(f"\nthen restart every app process and run `{REENCRYPT}`. Nothing was re-encrypted.")
         return
-    save_keys(keys)
+    try:
+        save_keys(loaded, keys)
+    except RotationError as error:
+        raise click.ClickException(str(error)) from error
     current_app.config["DATA_ENCRYPTION_KEYS"] = keys
     click.echo(f"Added key {key_id} to {secrets_file()}; it now encrypts, and old keys still decrypt.")
     if add_only:

@@ -18,8 +18,8 @@ from practice.worksheets.models import (
 
 __all__ = [
     "AuditEvent", "AuditHead", "Couple", "FormDraft", "HabitAssignment", "HabitChange", "HabitLog",
-    "HabitSettings", "Invitation", "LoginSession", "NoteAddendum", "Partner", "Role", "SafetyCheck", "SessionNote",
-    "StaffInvitation", "User", "WebAuthn",
+    "HabitSettings", "Invitation", "LoginSession", "NoteAddendum", "Partner", "Role", "SafetyCheck",
+    "SessionNote", "StaffInvitation", "User", "WebAuthn",
     "WorksheetAssignment", "WorksheetComment", "WorksheetDefinition", "WorksheetEntry", "WorksheetResponse",
     "roles_users",
 ]

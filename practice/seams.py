@@ -37,6 +37,9 @@ The seams:
     ``provider(couple_ids, viewer, **kwargs) -> dict[couple_id, list[str]]``: short words a
     counselor must see on a couple's caseload row (a safety answer waiting for them), for the
     couples on the page shown. Only the counselor's own caseload asks; never a partner's view.
+``nav links``
+    :class:`NavLink`: a link in the site's main navigation for one role (the counselor's note
+    search, the admin's register of notes), after the core's own links.
 ``access ended``
     ``receiver(user, **kwargs) -> None``: every session of ``user`` has just been ended (password
     changed or reset, account switched off, their couple archived), in the caller's transaction.
@@ -94,6 +97,15 @@ class ShownPanel:
     data: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A link a feature adds to the main navigation of one role."""
+
+    role: str
+    endpoint: str
+    label: str
+
+
 @dataclass
 class Seams:
     """What every feature registered on one app."""
@@ -106,12 +118,14 @@ class Seams:
     habit_review: list[Callable[..., list[dict]]] = field(default_factory=list)
     caseload_flags: list[Callable[..., dict]] = field(default_factory=list)
     access_ended: list[Callable[..., None]] = field(default_factory=list)
+    nav_links: list[NavLink] = field(default_factory=list)
     audit_sentences: dict[str, str] = field(default_factory=dict)
 
 
 def init_app(app: Flask) -> None:
     """Give the app an empty set of seams for features to register on."""
     app.extensions[EXTENSION] = Seams()
+    app.jinja_env.globals["feature_nav"] = nav_links
 
 
 def _seams(app: Flask | None = None) -> Seams:
@@ -201,6 +215,16 @@ def caseload_flags(couple_ids, viewer: Viewer) -> dict:
         for couple_id, words in provider(couple_ids=couple_ids, viewer=viewer).items():
             flags.setdefault(couple_id, []).extend(words)
     return flags
+
+
+def add_nav_link(app: Flask, link: NavLink) -> None:
+    """Register a link in one role's main navigation."""
+    _seams(app).nav_links.append(link)
+
+
+def nav_links(role: str) -> list[NavLink]:
+    """The links features added to ``role``'s main navigation, in registration order."""
+    return [link for link in _seams().nav_links if link.role == role]
 
 
 def add_access_ended(app: Flask, receiver: Callable[..., None]) -> None:

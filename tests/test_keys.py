@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from practice import create_app, crypto, keys
 from practice.config import SECRET_NAMES
 from practice.extensions import db
+from tests.conftest import PASSWORD
 from tests.routes import worksheet_ids_of
 
 #: What a value from crypto.encrypt looks like, for any of the test keys (k1 and the k2 rotation adds).
@@ -37,12 +38,14 @@ def app_config(app_config, tmp_path, monkeypatch):
 @pytest.fixture
 def everything(app, world):
     """One of every kind of encrypted value: a form draft, a habit log's feeling and note, worksheet
-    answers, a counselor's comment and safety note."""
+    answers, a counselor's comment and safety note, a draft and a signed session note, an addendum."""
     from practice.auth import drafts
     from practice.homework import services as habits
     from practice.homework.catalogue import catalogue
     from practice.homework.frequency import Frequency
     from practice.homework.week import today_for
+    from practice.notes import services as notes
+    from practice.notes.formats import formats
     from practice.worksheets import services as worksheets
     from practice.worksheets.models import SafetyCheck, WorksheetEntry
 
@@ -62,6 +65,13 @@ def everything(app, world):
                                "called them both on Tuesday")
         worksheets.comment(entry, couple.id, world["X"], None, "thank you for writing this down")
         drafts.keep(world["X"], "/couples/new", {"partner_a.name": "Rosa Díaz", "csrf_token": "x"})
+        for words in ("still being written", "signed and locked"):
+            note = notes.start(couple.id, world["X"], formats()["free"],
+                               {"session_on": today, "minutes": 50, "modality": "video"})
+            db.session.flush()
+            notes.save_draft(note, note.version, sections={key: words for key, _ in note.titles})
+        notes.sign(note, world["X"], PASSWORD)
+        notes.add_addendum(note, world["X"], "they called the next morning", PASSWORD)
     db.session.commit()
     return ids
 
@@ -97,14 +107,17 @@ def secrets_json(app) -> dict:
 
 def test_rotate_reencrypts_every_value_with_a_new_key(app, app_config, runner, everything):
     from practice.homework.models import HabitLog
+    from practice.notes import services as notes
+    from practice.notes.models import NoteAddendum, SessionNote
     from practice.worksheets.models import WorksheetResponse
 
     before = stored()
     assert {name for name, _ in before} == {keys.label(s) for s in crypto.sealed_columns()}, \
         "the fixture makes a value for every registered column"
     assert key_ids(before) == {"k1"}
-    versions = sa.select(WorksheetResponse.id, WorksheetResponse.version)
-    updated = sa.select(HabitLog.id, HabitLog.updated_at)
+    versions = sa.union_all(sa.select(WorksheetResponse.id, WorksheetResponse.version),
+                            sa.select(SessionNote.id, SessionNote.version)).order_by("id")
+    updated = sa.select(HabitLog.id, HabitLog.updated_at).order_by(HabitLog.id)
     versions_before, updated_before = db.session.execute(versions).all(), db.session.execute(updated).all()
     old_key = app.config["DATA_ENCRYPTION_KEYS"]["k1"]
 
@@ -125,6 +138,11 @@ def test_rotate_reencrypts_every_value_with_a_new_key(app, app_config, runner, e
     # Rotation changes no version (an open draft saves without a 409) and no "updated" time.
     assert db.session.execute(versions).all() == versions_before
     assert db.session.execute(updated).all() == updated_before
+    # A signed note's hash is over its words, so it still holds; so does an addendum's.
+    signed = db.session.scalar(sa.select(SessionNote).where(SessionNote.signed_at.is_not(None)))
+    assert signed.signed and notes.intact(signed, notes.sections_of(signed))
+    addendum = db.session.scalar(sa.select(NoteAddendum))
+    assert notes.addendum_intact(addendum, notes.addendum_body(addendum))
 
     # Raw SQL shows ciphertext only.
     for sealed in crypto.sealed_columns():
@@ -256,6 +274,34 @@ def test_a_save_made_during_rotation_is_kept(app, runner, everything, monkeypatc
     db.session.expire_all()
     token = db.session.get(WorksheetComment, comment.id).sealed
     assert crypto.key_id(token) == "k2" and crypto.decrypt(token, context) == "changed while rotating"
+
+
+def test_add_only_saves_the_key_and_reencrypt_does_the_rest(app, runner, everything):
+    before = stored()
+
+    result = runner.invoke(args=["keys", "rotate", "--add-only"])
+
+    assert result.exit_code == 0, result.output
+    assert "then run `flask --app practice keys reencrypt`" in result.output
+    assert list(secrets_json(app)["DATA_ENCRYPTION_KEYS"]) == ["k2", "k1"]
+    assert stored() == before, "nothing re-encrypted yet"
+    assert "values are not on k2 yet" in runner.invoke(args=["keys", "status"]).output
+    assert runner.invoke(args=["keys", "reencrypt"]).exit_code == 0
+    assert key_ids(stored()) == {"k2"}
+
+
+def test_keys_changed_meanwhile_are_not_overwritten(app, runner, everything):
+    """Another rotation saved its key after this command started: this one must not replace it."""
+    before, other = stored(), secrets_json(app)
+    other["DATA_ENCRYPTION_KEYS"] = {"k2": "someone-elses-key", **other["DATA_ENCRYPTION_KEYS"]}
+    with open(f"{app.instance_path}/secrets.json", "w") as file:
+        json.dump(other, file)
+
+    result = runner.invoke(args=["keys", "rotate"])
+
+    assert result.exit_code == 1 and "does not hold the keys this command started with" in result.output
+    assert secrets_json(app) == other and list(app.config["DATA_ENCRYPTION_KEYS"]) == ["k1"]
+    assert stored() == before
 
 
 def test_keys_from_the_environment_are_printed_not_changed(app, runner, everything, monkeypatch):

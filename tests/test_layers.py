@@ -19,7 +19,7 @@ LAYERS = [
     ("auth", {"auth"}),
     ("couples", {"couples"}),
     ("features", {"portal", "admin", "api", "main", "homework", "worksheets", "notes"}),
-    ("wiring", {"__init__", "models", "cli", "demo"}),
+    ("wiring", {"__init__", "models", "cli", "keys", "demo"}),
 ]
 #: Modules the core must never import, whatever the layer table says.
 FEATURE_PACKAGES = {"auth", "couples", "portal", "admin", "api", "homework", "worksheets", "notes"}

@@ -25,17 +25,30 @@ AUDIT_SENTENCES = {
     "notes.pdf": "{actor} downloaded all session notes",
     "notes.list.view": "{actor} opened the session notes",
     "note.new.view": "{actor} opened a new session note",
+    "notes.search": "{actor} searched their session notes",
     "access.denied:session_note": "{actor} {was} refused a session note",
 }
 
 
 def init_app(app: Flask) -> None:
     """Plug session notes into the app: formats, pages, API, PDFs, panel and providers."""
-    from practice.notes import formats, services
+    from practice.extensions import api as api_docs
+    from practice.extensions import csrf
+    from practice.notes import api, formats, handouts, panels, services, views
     from practice.notes.models import NoteAddendum, SessionNote
 
     formats.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.register_bp)
+    handouts.init_app(app)
+    csrf.exempt(api.bp)  # checked by the blueprint itself, after the sign-in (practice/notes/api.py)
+    api_docs.register_blueprint(api.bp)
+    seams.add_couple_panel(app, seams.Panel(
+        "notes", "Session notes", "notes/_couple_panel.html", panels.couple_panel,
+        empty="No session notes yet.", order=30))
     crypto.register_sealed(app, SessionNote, "sealed", services.note_context)
     crypto.register_sealed(app, NoteAddendum, "sealed", services.addendum_context)
+    seams.add_nav_link(app, seams.NavLink("counselor", "notes.search", "Notes"))
+    seams.add_nav_link(app, seams.NavLink("admin", "notes_register.register", "Notes register"))
     seams.add_last_session(app, services.last_signed_session)
     seams.add_audit_sentences(app, AUDIT_SENTENCES)

@@ -41,7 +41,7 @@ class DetailsSchema(Schema):
         self.today = today
         super().__init__(**kwargs)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _session(self, data, **kwargs):
         """The date is not in the future nor ages ago; "who came" is both or one of this couple."""
         when = data.get("session_on")

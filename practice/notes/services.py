@@ -127,7 +127,7 @@ def save_draft(note: SessionNote, version: int, details: dict | None = None,
 
 
 def sign(note: SessionNote, author, secret: str) -> None:
-    """Sign a draft with the author's password or a code: its time and content hash are stored, and it locks."""
+    """Sign a draft with the author's password or a code: its time and content hash are kept; it locks."""
     note = _locked_for_writing(note)
     if note.signed:
         raise NoteLocked(str(note.id))

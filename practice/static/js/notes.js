@@ -1,0 +1,187 @@
+// The session note draft: autosave through the API while the counselor writes, and the summary button.
+// Without JavaScript the page's buttons post the whole form and it comes back; with it, the whole
+// draft is sent as JSON to /api/v1/notes/<note> a moment after the last keystroke, with the version
+// it was loaded at. A save that fails (signed out, a refused detail, the server, no network) leaves
+// every word where it is and says so; one from an older version offers to keep these words or the
+// ones saved elsewhere. The summary button inserts its text without leaving the page.
+const token = document.querySelector('meta[name="csrf-token"]')?.content;
+const form = document.querySelector("form#note-form[data-note]");
+const WAIT = 1200;
+
+function say(text, failed = false) {
+  const status = form.querySelector("[data-save-status]");
+  status.textContent = text;
+  status.classList.toggle("save-status--failed", failed);
+}
+
+function version() {
+  return Number(form.elements.version.value);
+}
+
+function setVersion(value) {
+  form.elements.version.value = String(value);
+  form.dataset.version = String(value);
+}
+
+function checked(name) {
+  return form.querySelector(`input[name="${name}"]:checked`)?.value ?? "";
+}
+
+function body() {
+  const sections = {};
+  for (const area of form.querySelectorAll('textarea[name^="section."]')) {
+    sections[area.name.slice("section.".length)] = area.value;
+  }
+  return {
+    version: version(),
+    session_on: form.elements.session_on.value,
+    minutes: form.elements.minutes.value === "" ? null : form.elements.minutes.value,
+    attended: checked("attended"),
+    modality: checked("modality"),
+    sections,
+  };
+}
+
+function clearErrors() {
+  form.querySelectorAll(".field__error[data-from-script]").forEach((p) => p.remove());
+  form.querySelectorAll("[aria-invalid][data-from-script]").forEach((c) => {
+    c.removeAttribute("aria-invalid");
+    c.removeAttribute("data-from-script");
+  });
+}
+
+function showErrors(messages) {
+  clearErrors();
+  const flat = { ...messages, ...(messages.sections ?? {}) };
+  delete flat.sections;
+  for (const [name, list] of Object.entries(flat)) {
+    const control = form.elements[name] ?? form.elements[`section.${name}`];
+    const first = control instanceof RadioNodeList ? control[0] : control;
+    const place = first?.closest(".field, fieldset");
+    if (!place) continue;
+    const p = document.createElement("p");
+    p.className = "field__error";
+    p.dataset.fromScript = "";
+    p.textContent = Array.isArray(list) ? list[0] : String(list);
+    place.append(p);
+    if (!(control instanceof RadioNodeList)) {
+      first.setAttribute("aria-invalid", "true");
+      first.dataset.fromScript = "";
+    }
+  }
+}
+
+function time() {
+  return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+let timer = null;
+let saving = false;
+let again = false;
+let dirty = false;
+
+function offerMerge(answer) {
+  const note = document.createElement("div");
+  note.className = "notice notice--warning";
+  note.setAttribute("role", "alert");
+  note.innerHTML = "<p><strong>This note was saved from another window after you opened it.</strong> " +
+    "Nothing was changed.</p><p class=\"button-row\"></p>";
+  const row = note.querySelector(".button-row");
+  const mine = Object.assign(document.createElement("button"), { type: "button", className: "button button--primary", textContent: "Keep my words" });
+  const theirs = Object.assign(document.createElement("button"), { type: "button", className: "button button--secondary", textContent: "Use the saved words" });
+  row.append(mine, theirs);
+  mine.addEventListener("click", () => { setVersion(answer.version); note.remove(); save(); });
+  theirs.addEventListener("click", () => {
+    for (const [key, text] of Object.entries(answer.sections)) {
+      const area = form.elements[`section.${key}`];
+      if (area) area.value = text;
+    }
+    setVersion(answer.version);
+    note.remove();
+    dirty = false;
+    say(`Showing the saved words (${time()}).`);
+  });
+  form.prepend(note);
+  mine.focus();
+}
+
+async function save() {
+  if (saving) { again = true; return; }
+  saving = true;
+  clearTimeout(timer);
+  say("Saving…");
+  try {
+    const response = await fetch(form.dataset.api, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
+      body: JSON.stringify(body()),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.ok) {
+      setVersion(answer.version);
+      dirty = false;
+      clearErrors();
+      say(`Saved ${time()}.`);
+    } else if (response.status === 409 && answer.signed) {
+      say("This note was signed in another window and can no longer change. Copy anything you need, then reload.", true);
+    } else if (response.status === 409) {
+      say("Not saved: this note changed elsewhere.", true);
+      offerMerge(answer);
+    } else if (response.status === 401 || response.status === 403) {
+      say("Not saved: you are signed out. Your words are still here: use Save draft, sign in, and they come back.", true);
+    } else if (response.status === 422) {
+      showErrors(answer.errors?.json ?? answer.errors ?? {});
+      say("Not saved: check the message beside the field.", true);
+    } else {
+      say("Not saved: the server had a problem. Your words are still here; it will try again.", true);
+      timer = setTimeout(save, WAIT * 5);
+    }
+  } catch {
+    say("Not saved: no connection. Your words are still here; it will save when you are back online.", true);
+  } finally {
+    saving = false;
+    if (again) { again = false; save(); }
+  }
+}
+
+function changed() {
+  dirty = true;
+  clearTimeout(timer);
+  timer = setTimeout(save, WAIT);
+}
+
+async function insertSummary(event) {
+  event.preventDefault();
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const response = await fetch(form.dataset.summary, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(String(response.status));
+    const { text } = await response.json();
+    const area = form.querySelector('textarea[name^="section."]');
+    area.value = area.value.trimEnd() ? `${area.value.trimEnd()}\n\n${text}` : text;
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
+    changed();
+  } catch {
+    say("The summary could not be fetched. Use the button again, or save the draft and try.", true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+if (form) {
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.querySelector("[data-summary-button]")?.addEventListener("click", insertSummary);
+  window.addEventListener("online", () => { if (dirty) save(); });
+  form.addEventListener("submit", () => { clearTimeout(timer); dirty = false; });
+  window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
+}
+
+for (const confirmed of document.querySelectorAll("form[data-confirm]")) {
+  confirmed.addEventListener("submit", (event) => {
+    if (!window.confirm(confirmed.dataset.confirm)) event.preventDefault();
+  });
+}
