@@ -10,7 +10,6 @@ from alembic import op
 
 import practice.db_types
 
-
 # revision identifiers, used by Alembic.
 revision = '0012'
 down_revision = '0011'
