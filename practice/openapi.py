@@ -12,7 +12,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from practice.extensions import csrf
+from practice import audit
+from practice.extensions import csrf, db
 
 #: The security scheme every operation names: the signed-in browser's session cookie.
 SESSION = "session"
@@ -74,6 +75,9 @@ def guard(role: str, *, then: Callable[[], None] | None = None) -> None:
     if not current_user.is_authenticated:
         abort(401)
     if current_user.role != role:
+        # Audited as every signed-in refusal is (practice/auth/events.py, SECURITY.md L2).
+        audit.record("access.denied", object_type="page", object_id=request.endpoint or "", outcome="denied")
+        db.session.commit()
         abort(403)
     if then is not None:
         then()

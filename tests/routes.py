@@ -19,7 +19,8 @@ a URL with ``url_for_rule``:
 - ``entry_id`` is couple 1's repair worksheet (both partners answered the safety question, P1A
   submitted their own parts), ``response_id`` P1A's submitted "own" part in it, ``check_id`` P1A's
   safety answer, ``assignment_id`` couple 1's reassurance log (kept open for entries), ``key`` a
-  worksheet's key and ``section_key`` one of its parts.
+  worksheet's key and ``section_key`` one of its parts;
+- ``note_id`` is a draft session note of couple 1 by X, with words in it.
 
 A new feature whose URLs carry a new parameter adds it here once: the object in
 ``build_route_ids``, and, when the parameter's name is shared by rules that need different objects
@@ -65,10 +66,12 @@ def build_route_ids(app, world, make_user, make_couple) -> dict[str, str]:
         _, join_link = invite_counselor("joining@example.com", "Joining Counselor", world["admin"])
     habit, log, api_log = _habit_and_logs(app, world)
     worksheet_ids = worksheet_ids_of(app, world["couple1"])
+    note_ids = note_ids_of(app, world["couple1"], world["X"])
     feed_token = _feed_token(world["couple1"].partners[1])
     db.session.commit()
     return {
         **worksheet_ids,
+        **note_ids,
         "habit_id": str(habit.id),
         "log_id": str(log.id),
         "api_log_id": str(api_log.id),
@@ -124,6 +127,24 @@ def worksheet_ids_of(app, couple) -> dict[str, str]:
     db.session.commit()
     return {"entry_id": str(entry.id), "response_id": str(own.id), "check_id": str(checks[0].id),
             "assignment_id": str(log.id), "key": "boundaries", "section_key": "moment"}
+
+
+def note_ids_of(app, couple, author) -> dict[str, str]:
+    """A draft session note of ``couple`` by ``author``, with words in it."""
+    from datetime import date, timedelta
+
+    from practice.extensions import db
+    from practice.notes import formats, services
+    from practice.notes.models import Modality
+
+    with app.test_request_context():
+        note = services.start(couple.id, author, formats.formats()["dap"], {
+            "session_on": date.today() - timedelta(days=1), "minutes": 50, "attended": "both",
+            "modality": Modality.video})
+        db.session.flush()
+        services.save_draft(note, note.version, sections={"data": "Words only the author reads"})
+    db.session.commit()
+    return {"note_id": str(note.id)}
 
 
 def _feed_token(partner) -> str:

@@ -18,7 +18,8 @@ first test below names any rule or method that has none), and, if its URLs carry
 other rule has, a real object for it in tests/routes.py (``build_route_ids``; ``PER_RULE`` when
 a shared name such as ``<token>`` needs its own object). A POST that needs more than a CSRF token
 to get past the form gets its fields in ``POST_DATA``; a row that signs people out goes in
-``SIGNS_OUT``.
+``SIGNS_OUT``. Rows run in table order, so a row that deletes its object (X's discard of the draft
+note) sits after every row that uses it.
 
 Cells:
 
@@ -48,7 +49,7 @@ from sqlalchemy import select
 from practice.audit import AuditEvent
 from practice.extensions import db
 from tests.conftest import Auth
-from tests.routes import url_for_rule, worksheet_ids_of
+from tests.routes import note_ids_of, url_for_rule, worksheet_ids_of
 
 ROLES = ("anon", "X", "Y", "admin", "P1A", "P1B", "P2A")
 STAFF = {"X", "Y", "admin"}
@@ -168,6 +169,23 @@ rule                                                 method  anon    X          
 /api/v1/worksheets/entries/<uuid:entry_id>/sections/<section_key>          PUT   401  403  403  403  415  415  404
 /api/v1/worksheets/entries/<uuid:entry_id>/sections/<section_key>/sharing  PUT   401  403  403  403  415  415  404
 /api/v1/worksheets/entries/<uuid:entry_id>/submit    POST    401     403        403        403                415        415        404
+
+/couples/<uuid:couple_id>/notes                      GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/new                  GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/new                  POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>       GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>       POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>/addenda  POST  login  >/couples/{couple_id}/notes/{note_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>.pdf   GET     login   200        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/all.pdf              GET     login   200        404        403                403        403        403
+/notes/                                              GET     login   200        200        403                403        403        403
+/notes/                                              POST    login   >/notes/   >/notes/   403                403        403        403
+/admin/notes                                         GET     login   403        403        200                403        403        403
+/api/v1/notes/<uuid:note_id>                         GET     401     200        404        403                403        403        403
+/api/v1/notes/<uuid:note_id>                         PUT     401     415        404        403                403        403        403
+/api/v1/notes/<uuid:note_id>/summary                 GET     401     200        404        403                403        403        403
+
+/couples/<uuid:couple_id>/notes/<uuid:note_id>/discard  POST  login  >/couples/{couple_id}/notes  404  403  403  403  403
 
 /tf-validate                                         GET     login   login      login      login              login      login      login
 /tf-validate                                         POST    login   login      login      login              login      login      login
@@ -368,8 +386,9 @@ def test_someone_elses_object_is_the_same_404_as_a_missing_one(app, world):
     nobody = str(uuid.uuid4())
     habit1, habit2 = (habit_of(app, couple, world[counselor]) for couple, counselor in
                       ((couple1, "X"), (couple2, "Y")))
-    sheets1, sheets2 = worksheet_ids_of(app, couple1), worksheet_ids_of(app, couple2)
-    worksheet_params = ("entry_id", "assignment_id", "check_id")
+    sheets1 = {**worksheet_ids_of(app, couple1), **note_ids_of(app, couple1, world["X"])}
+    sheets2 = {**worksheet_ids_of(app, couple2), **note_ids_of(app, couple2, world["Y"])}
+    worksheet_params = ("entry_id", "assignment_id", "check_id", "note_id")
     # (who asks, rule, method, someone else's ids, ids that do not exist)
     cases = []
     for rule, method in EXPECTED:

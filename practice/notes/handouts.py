@@ -99,7 +99,8 @@ def all_notes_pdf(couple_id: uuid.UUID):
     """Every signed note the caller wrote for the couple, oldest first, with addenda: a records copy."""
     couple = summarise(couples_access.counselor_couple(couple_id), current_user.display_name)
     notes = list(db.session.scalars(
-        select(SessionNote).where(SessionNote.couple_id == couple.id, SessionNote.author_id == current_user.id,
+        select(SessionNote).where(SessionNote.couple_id == couple.id,
+                                  SessionNote.author_id == current_user.id,
                                   SessionNote.status == NoteStatus.signed)
         .order_by(SessionNote.session_on, SessionNote.signed_at, SessionNote.id)))
     addenda = access.addenda_of([note.id for note in notes])

@@ -151,8 +151,8 @@ def add_addendum(note: SessionNote, author, body: str, secret: str) -> NoteAdden
     if not signing.confirm_identity(author, secret):
         audit.record("note.addendum", obj=note, object_type=NOTE, couple_id=note.couple_id, outcome="denied")
         raise NotConfirmed()
-    addendum = NoteAddendum(id=uuid.uuid4(), note_id=note.id, author_id=author.id,
-                            signed_at=utcnow().replace(microsecond=0))
+    # To the microsecond: addenda are listed in the order they were signed.
+    addendum = NoteAddendum(id=uuid.uuid4(), note_id=note.id, author_id=author.id, signed_at=utcnow())
     addendum.sealed = crypto.encrypt(body, addendum_context(addendum))
     addendum.content_hash = signing.addendum_hash(addendum, body)
     db.session.add(addendum)

@@ -209,7 +209,7 @@ def resolve(spec, node):
 
 
 def test_openapi_document_lists_every_path_with_its_responses(spec):
-    partner_only = {"401": "ApiError", "403": "ApiError", "404": "ApiError"}
+    partner_only = {"401": "ApiError", "403": "ApiError", "404": "ApiError"}  # or counselor only
     writes = {**partner_only, "400": "ApiError", "422": "ApiError"}
     expected = {
         ("/api/v1/me", "get"): {"200": "Me", "401": "ApiError"},
@@ -224,6 +224,9 @@ def test_openapi_document_lists_every_path_with_its_responses(spec):
         ("/api/v1/worksheets/entries/{entry_id}/sections/{section_key}/sharing", "put"):
             {"200": "Mine", **writes},
         ("/api/v1/worksheets/entries/{entry_id}/submit", "post"): {"200": "Entry", **writes},
+        ("/api/v1/notes/{note_id}", "get"): {"200": "Note", **partner_only},
+        ("/api/v1/notes/{note_id}", "put"): {"200": "NoteSaved", "409": "NoteConflict", **writes},
+        ("/api/v1/notes/{note_id}/summary", "get"): {"200": "NoteSummary", **partner_only},
     }
     assert {(path, method) for path, operations in spec["paths"].items() for method in operations
             if method != "parameters"} == set(expected)

@@ -10,7 +10,7 @@ from practice.auth.models import User
 from practice.couples.models import Couple, CoupleStatus, Invitation, Partner
 from practice.extensions import db
 from tests.conftest import couple_form, csrf_from, events_since, last_seq
-from tests.routes import rules_with, url_for_rule, worksheet_ids_of
+from tests.routes import note_ids_of, rules_with, url_for_rule, worksheet_ids_of
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -80,11 +80,11 @@ def test_partner_asking_for_another_couples_pages_by_id_sees_nothing(app, client
     couple2 = world["couple2"]
     habit, log = habit_and_log(app, couple2, world["Y"])
     before = snapshot(couple2)
-    sheets = worksheet_ids_of(app, couple2)
+    sheets = {**worksheet_ids_of(app, couple2), **note_ids_of(app, couple2, world["Y"])}
     ids = {"couple_id": couple2.id, "partner_id": couple2.partners[0].id, "user_id": world["Y"].id,
            "habit_id": habit.id, "log_id": log.id, "api_log_id": log.id, **sheets}
     routes = rules_with(app, "couple_id", "partner_id", "user_id", "habit_id", "log_id", "entry_id",
-                        "assignment_id", "response_id", "check_id")
+                        "assignment_id", "response_id", "check_id", "note_id")
     assert routes, "no id routes found"
     seq = last_seq()
     refused = 0

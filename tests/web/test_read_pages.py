@@ -48,13 +48,15 @@ AUDIT_WRITES = 3
 HABITS_PANEL = 2
 #: The worksheets panel: the couple's worksheets, entries, answers' owners and safety flag, at once.
 WORKSHEETS_PANEL = 1
+#: The session notes panel: the counselor's notes of the couple (dates, formats, states; no words).
+NOTES_PANEL = 1
 #: The caseload's flags (practice/seams.py): one look for the page's couples (a safety answer waiting).
 CASELOAD_FLAGS = 1
 MOST_STATEMENTS = {
     # couples counted; a page of couples, partners, invitations; their flags
     "caseload": 1 + 2 + CASELOAD_FLAGS + AUDIT_WRITES,
     # the couple with partners and invitations, then each feature's panel
-    "couple page": 1 + 1 + HABITS_PANEL + WORKSHEETS_PANEL + AUDIT_WRITES,
+    "couple page": 1 + 1 + HABITS_PANEL + WORKSHEETS_PANEL + NOTES_PANEL + AUDIT_WRITES,
     "audit trail": 1 + 4 + AUDIT_WRITES,  # the couple; who did what; events counted; a page of them
     # the partner's record with couple, counselor, partners, then each feature's panel
     "portal": 1 + 1 + HABITS_PANEL + WORKSHEETS_PANEL + AUDIT_WRITES,
