@@ -13,6 +13,7 @@ from practice.couples.services import add_couple
 from practice.extensions import db, security
 from practice.homework.demo import seed_habits
 from practice.homework.week import today_for
+from practice.notes.demo import seed_notes
 from practice.worksheets.demo import seed_feeling_words, seed_worksheets
 
 DEMO_PASSWORD = "calm harbor morning tea"  # noqa: S105  (printed for testers; demo data only)
@@ -77,6 +78,8 @@ def seed() -> list[dict]:
         if zone == "America/Chicago":  # Maya & Jordan: a few weeks of habits, so the grid has a story
             seed_habits(couple, users[counselor_email], today_for(zone))
             seed_worksheets(couple, users[counselor_email], today_for(zone))
+            seed_notes(couple, users[counselor_email], today_for(zone), DEMO_PASSWORD)
         elif zone == "America/Los_Angeles":  # Tomás & Grace: a retro to start, a feeling-words entry shared
             seed_feeling_words(couple, users[counselor_email], today_for(zone))
+            seed_notes(couple, users[counselor_email], today_for(zone), DEMO_PASSWORD)
     return logins

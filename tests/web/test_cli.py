@@ -163,6 +163,23 @@ def test_seed_demo_creates_the_demo_practice_and_prints_the_logins(app, runner):
     assert (Path(app.instance_path) / "demo-logins.txt").read_text().strip() == out.strip()
 
 
+def test_the_demo_counselors_have_signed_notes_and_a_draft_for_the_couples_that_joined(app, runner):
+    from practice.notes import services
+    from practice.notes.models import NoteAddendum, NoteStatus, SessionNote
+
+    runner.invoke(args=["seed-demo", "--quiet"])
+    notes = db.session.scalars(select(SessionNote)).all()
+    joined = {note.couple_id for note in notes}
+    assert len(joined) == 2
+    for couple_id in joined:
+        states = sorted(note.status for note in notes if note.couple_id == couple_id)
+        assert states == [NoteStatus.draft] + [NoteStatus.signed] * 3
+    with app.test_request_context():
+        for note in notes:
+            assert services.intact(note, services.sections_of(note))
+    assert db.session.scalar(select(func.count()).select_from(NoteAddendum)) == 2
+
+
 def test_a_demo_partner_signs_in_to_their_portal(runner, client, auth):
     runner.invoke(args=["seed-demo", "--quiet"])
     maya = db.session.scalar(select(User).where(User.email == "maya@demo.example.com"))
