@@ -1,4 +1,4 @@
-"""Session notes for the demo practice: signed notes with an addendum and a draft, in the counselor's words."""
+"""Session notes for the demo practice: signed notes, an addendum and a draft, in a counselor's words."""
 
 from datetime import date, timedelta
 
@@ -9,8 +9,8 @@ from practice.notes.models import BOTH, Modality
 #: (days ago, format, minutes, modality, {section: words}) of each signed note, oldest first.
 SIGNED = (
     (21, "dap", 60, Modality.in_person, {
-        "data": "First joint session. Both described a pattern of arguments about chores that end with one "
-                "partner leaving the room. Each rated the relationship 6/10 and named wanting to feel like "
+        "data": "First joint session. Both described a pattern of arguments about chores that end "
+                "with one partner leaving the room. Each rated the relationship 6/10 and named wanting to feel like "
                 "a team again.",
         "assessment": "Pursue-withdraw cycle: one partner raises concerns sharply when overwhelmed, the other "
                       "goes quiet. Both are motivated; no safety concerns raised when each was asked alone.",
