@@ -10,10 +10,10 @@ from practice.notes.models import BOTH, Modality
 SIGNED = (
     (21, "dap", 60, Modality.in_person, {
         "data": "First joint session. Both described a pattern of arguments about chores that end "
-                "with one partner leaving the room. Each rated the relationship 6/10 and named wanting to feel like "
-                "a team again.",
-        "assessment": "Pursue-withdraw cycle: one partner raises concerns sharply when overwhelmed, the other "
-                      "goes quiet. Both are motivated; no safety concerns raised when each was asked alone.",
+                "with one partner leaving the room. Each rated the relationship 6/10 and named "
+                "wanting to feel like a team again.",
+        "assessment": "Pursue-withdraw cycle: one partner raises concerns sharply when overwhelmed, the "
+                      "other goes quiet. Both are motivated; no safety concerns raised when each was asked alone.",
         "plan": "Daily 10-minute check-in. Introduce the repair conversation next session. Next session in "
                 "one week."}),
     (14, "soap", 50, Modality.video, {
