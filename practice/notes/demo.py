@@ -13,7 +13,8 @@ SIGNED = (
                 "with one partner leaving the room. Each rated the relationship 6/10 and named "
                 "wanting to feel like a team again.",
         "assessment": "Pursue-withdraw cycle: one partner raises concerns sharply when overwhelmed, the "
-                      "other goes quiet. Both are motivated; no safety concerns raised when each was asked alone.",
+                      "other goes quiet. Both are motivated; no safety concerns raised when each was "
+                      "asked alone.",
         "plan": "Daily 10-minute check-in. Introduce the repair conversation next session. Next session in "
                 "one week."}),
     (14, "soap", 50, Modality.video, {
