@@ -14,8 +14,9 @@ from practice.extensions import db
 
 #: A draft older than this is dropped rather than restored.
 KEEP_FOR = timedelta(hours=24)
-#: Form fields never kept (the last: the idle warning's mark on its post, sessions.DRAFT_FIELD).
-SKIPPED = ("csrf_token", "password", "_idle_draft")
+#: Form fields never kept: the token, a password or code ("secret": what signs a note), and the idle
+#: warning's mark on its post (sessions.DRAFT_FIELD).
+SKIPPED = ("csrf_token", "password", "secret", "_idle_draft")
 
 
 class FormDraft(db.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit, crypto, seams
 from practice.audit import AuditEvent
@@ -36,8 +37,8 @@ class StaleNote(Exception):
     """A save was made from an older version of the draft than the one stored."""
 
     def __init__(self, note: SessionNote):
-        self.note = note
-        super().__init__(f"note {note.id} is at version {note.version}")
+        self.note = note  # read it only after a rollback: the failed flush may have left it unusable
+        super().__init__("the draft was saved from a newer version")
 
 
 class NotConfirmed(Exception):
@@ -122,8 +123,16 @@ def save_draft(note: SessionNote, version: int, details: dict | None = None,
         _seal(note, words)
         note.updated_at = utcnow()
         audit.record("note.save", obj=note, object_type=NOTE, couple_id=note.couple_id)
-        db.session.flush()
+        _flush_or_stale(note)
     return changed
+
+
+def _flush_or_stale(note: SessionNote) -> None:
+    """Write the note; a save that lost the race to another (SQLite takes no row lock) is stale."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StaleNote(note) from error
 
 
 def sign(note: SessionNote, author, secret: str) -> None:
@@ -141,7 +150,7 @@ def sign(note: SessionNote, author, secret: str) -> None:
     note.content_hash = signing.note_hash(note, sections, note.signed_at)
     note.status = NoteStatus.signed
     audit.record("note.sign", obj=note, object_type=NOTE, couple_id=note.couple_id)
-    db.session.flush()
+    _flush_or_stale(note)
 
 
 def add_addendum(note: SessionNote, author, body: str, secret: str) -> NoteAddendum:

@@ -228,6 +228,10 @@ def _sign(couple, note: SessionNote, form):
         kept = {key: value for key, value in form.items() if key not in ("secret", "version")}
         return _note_page(couple, db.session.get(SessionNote, note.id), form=kept,
                           errors={"secret": REFUSED}, status=422)
+    except (services.StaleNote, services.NoteLocked):
+        db.session.rollback()
+        flash("This note changed in another window while you signed it. Check it, then sign again.", "info")
+        return redirect(url_for("notes.show", couple_id=couple.id, note_id=note.id), 303)
     except services.NothingToSign:
         db.session.rollback()
         return _note_page(couple, note, form={}, errors={"secret": "Write something in the note before "
