@@ -114,6 +114,8 @@ DEFAULTS = {
     "CRISIS_LOCALE": "us",
     #: The practice's own time zone: staff pages with no couple show times in it.
     "PRACTICE_TIME_ZONE": "America/New_York",
+    #: The practice's name, on session note PDFs.
+    "PRACTICE_NAME": "SecureBase practice",
     #: How many reverse proxies in front set X-Forwarded-* headers (0: none, trust nothing).
     "TRUSTED_PROXIES": 0,
     # flask-smorest
@@ -140,6 +142,7 @@ ENV_SETTINGS = {
     "ABSOLUTE_SESSION_HOURS": "ABSOLUTE_SESSION_HOURS",
     "CRISIS_LOCALE": "CRISIS_LOCALE",
     "PRACTICE_TIME_ZONE": "PRACTICE_TIME_ZONE",
+    "PRACTICE_NAME": "PRACTICE_NAME",
     "QUICK_EXIT_URL": "QUICK_EXIT_URL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
