@@ -309,16 +309,29 @@ def test_another_counselor_gets_the_same_404_as_for_no_note(app, x, world, new_c
         assert SECRET_WORDS not in theirs.get_data(as_text=True)
 
 
-def test_no_partner_page_or_api_answer_carries_a_note(app, x, world, new_client):
+def test_no_partner_page_api_answer_or_pdf_carries_a_note(app, x, world, new_client):
+    """Z2, with the words in a signed note, a draft and an addendum of the partners' own couple."""
+    from tests.test_pdf import text_of
+
     couple = world["couple1"]
-    written(app, couple, world["X"], sign=True)
+    note = written(app, couple, world["X"], sign=True)
+    written(app, couple, world["X"], words="Draft words about the cycle")
+    with app.test_request_context():
+        services.add_addendum(db.session.get(SessionNote, note.id), world["X"], "Addendum words", PASSWORD)
+    db.session.commit()
+    secrets = (SECRET_WORDS, "Draft words", "Addendum words", note.content_hash, "psychotherapy")
     for who in ("P1A", "P1B"):
         partner = new_client()
         partner.auth.login(world[who])
-        for url in ("/portal/", "/portal/week", "/portal/worksheets", "/account"):
+        for url in ("/portal/", "/portal/week", "/portal/worksheets", "/portal/worksheets/viewed", "/account",
+                    "/api/v1/me", "/api/v1/couple", "/api/v1/week"):
             answer = partner.get(url)
-            assert SECRET_WORDS not in answer.get_data(as_text=True), (who, url)
-            assert "/notes" not in answer.get_data(as_text=True), (who, url)
+            assert answer.status_code == 200, (who, url)
+            body = answer.get_data(as_text=True)
+            assert not [s for s in secrets if s in body] and "/notes" not in body, (who, url)
+        planner = partner.get("/portal/planner.pdf")
+        assert planner.status_code == 200
+        assert not [s for s in secrets if s in text_of(planner.get_data())], who
 
 
 def test_the_admin_sees_that_notes_exist_never_what_they_say(app, x, world, new_client):
