@@ -141,7 +141,8 @@ def sign(note: SessionNote, author, secret: str) -> None:
     if note.signed:
         raise NoteLocked(str(note.id))
     if not signing.confirm_identity(author, secret):
-        audit.record("note.sign", obj=note, object_type=NOTE, couple_id=note.couple_id, outcome="denied")
+        audit.record("note.sign.refused", obj=note, object_type=NOTE, couple_id=note.couple_id,
+                     outcome="denied")
         raise NotConfirmed()
     sections = sections_of(note)
     if not any(text.strip() for text in sections.values()):
@@ -158,7 +159,8 @@ def add_addendum(note: SessionNote, author, body: str, secret: str) -> NoteAdden
     if not note.signed:
         raise NoteLocked("a draft is changed, not added to")
     if not signing.confirm_identity(author, secret):
-        audit.record("note.addendum", obj=note, object_type=NOTE, couple_id=note.couple_id, outcome="denied")
+        audit.record("note.addendum.refused", obj=note, object_type=NOTE, couple_id=note.couple_id,
+                     outcome="denied")
         raise NotConfirmed()
     # To the microsecond: addenda are listed in the order they were signed.
     addendum = NoteAddendum(id=uuid.uuid4(), note_id=note.id, author_id=author.id, signed_at=utcnow())

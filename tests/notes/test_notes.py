@@ -133,7 +133,7 @@ def test_signing_needs_the_password_or_a_code_and_locks_the_note(app, x, world):
     assert "not your password" in wrong.get_data(as_text=True)
     assert "Typed just before signing" in wrong.get_data(as_text=True)
     refused = db.session.scalars(select(AuditEvent).where(AuditEvent.seq > seq,
-                                                          AuditEvent.action == "note.sign")).all()
+                                                          AuditEvent.action == "note.sign.refused")).all()
     assert [event.outcome for event in refused] == ["denied"]
     db.session.expire_all()
     assert not db.session.get(SessionNote, note.id).signed
