@@ -56,13 +56,14 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
-from flask import current_app, has_app_context
+from flask import Response, abort, current_app, has_app_context
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from practice import config
 from practice.crypto import DecryptionError, decrypt, encrypt
+from practice.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,17 @@ def render(template: str, data: dict, *, paper: str | None = None) -> bytes:
         pdf = html_to_pdf(html)
         store.put(key, pdf)
     return pdf
+
+
+def download(template: str, data: dict, filename: str) -> Response:
+    """:func:`render` as a download named ``filename``; a render that fails or runs too long is a calm 503."""
+    try:
+        body = render(template, data)
+    except PdfError:
+        db.session.rollback()
+        abort(503)
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def paper_size(paper: str | None = None) -> str:

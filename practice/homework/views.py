@@ -398,15 +398,10 @@ def _handout(template: str, couple, label: str, reader: str, habits: list[dict],
     data = {"couple_label": label, "counselor": couple.counselor_name, "reader": reader,
             "heading": heading, "habits": [{**h, "boxes": week.boxes(h)} for h in habits], "days": DAYS,
             "made_on": week.today_for(couple.time_zone)}
-    try:
-        body = pdf.render(template, data)
-    except pdf.PdfError:
-        db.session.rollback()
-        abort(503)
+    answer = pdf.download(template, data, filename)
     audit.record(action, object_type=object_type, object_id=str(object_id), couple_id=couple.id)
     pages.commit_keeping_rows()
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return answer
 
 
 def _partner_handout(template: str, filename: str, action: str):

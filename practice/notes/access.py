@@ -13,7 +13,7 @@ from sqlalchemy import select
 from practice.couples.access import deny
 from practice.couples.models import Couple
 from practice.extensions import db
-from practice.notes.models import NoteAddendum, SessionNote
+from practice.notes.models import NoteAddendum, NoteStatus, SessionNote
 from practice.notes.services import NOTE
 
 
@@ -34,6 +34,15 @@ def authored_note(note_id: uuid.UUID) -> SessionNote:
     if note is None:
         deny(NOTE, note_id)
     return note
+
+
+def signed_notes(couple_id: uuid.UUID) -> list[SessionNote]:
+    """The caller's signed notes of a couple they already hold, oldest session first (one statement)."""
+    return list(db.session.scalars(
+        select(SessionNote).where(SessionNote.couple_id == couple_id,
+                                  SessionNote.author_id == current_user.id,
+                                  SessionNote.status == NoteStatus.signed)
+        .order_by(SessionNote.session_on, SessionNote.signed_at, SessionNote.id)))
 
 
 def addenda_of(note_ids) -> dict[uuid.UUID, list[NoteAddendum]]:

@@ -14,18 +14,15 @@ a fresh one. Nothing here keeps a copy of its own.
 import uuid
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, Flask, Response, abort, current_app
+from flask import Blueprint, Flask, current_app
 from flask_login import current_user
-from sqlalchemy import select
 
 from practice import audit, pages, pdf
 from practice.auth.guards import role_required
 from practice.clock import utcnow
 from practice.couples import access as couples_access
 from practice.couples.summaries import summarise
-from practice.extensions import db
 from practice.notes import access, reading
-from practice.notes.models import NoteStatus, SessionNote
 from practice.notes.services import NOTE
 
 bp = Blueprint("note_pdfs", __name__)
@@ -58,21 +55,6 @@ def practice_name() -> str:
     return current_app.config.get("PRACTICE_NAME") or DEFAULT_PRACTICE_NAME
 
 
-def _render(data: dict) -> bytes:
-    """Render a note PDF; a render that fails or runs too long is a calm 503."""
-    try:
-        return pdf.render("note.html", data)
-    except pdf.PdfError:
-        db.session.rollback()
-        abort(503)
-
-
-def _answer(body: bytes, filename: str) -> Response:
-    """A PDF download with a filename the server chose."""
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 def _common(couple) -> dict:
     """What every note PDF prints about who made it and when."""
     return {"practice": practice_name(), "counselor": couple.counselor_name, "couple_label": couple.label,
@@ -86,11 +68,12 @@ def note_pdf(couple_id: uuid.UUID, note_id: uuid.UUID):
     couple = summarise(couples_access.counselor_couple(couple_id), current_user.display_name)
     note = access.own_note(couple.id, note_id)
     view = printable(reading.note_view(note, couple, access.addenda_of([note.id])[note.id]))
-    body = _render({**_common(couple), "records": False, "notes": [view]})
+    state = "" if view["signed"] else "-draft"
+    answer = pdf.download("note.html", {**_common(couple), "records": False, "notes": [view]},
+                          f"session-note-{view['session_on'].isoformat()}{state}.pdf")
     audit.record("note.pdf", obj=note, object_type=NOTE, couple_id=couple.id)
     pages.commit_keeping_rows()
-    state = "" if view["signed"] else "-draft"
-    return _answer(body, f"session-note-{view['session_on'].isoformat()}{state}.pdf")
+    return answer
 
 
 @bp.get("/couples/<uuid:couple_id>/notes/all.pdf")
@@ -98,20 +81,17 @@ def note_pdf(couple_id: uuid.UUID, note_id: uuid.UUID):
 def all_notes_pdf(couple_id: uuid.UUID):
     """Every signed note the caller wrote for the couple, oldest first, with addenda: a records copy."""
     couple = summarise(couples_access.counselor_couple(couple_id), current_user.display_name)
-    notes = list(db.session.scalars(
-        select(SessionNote).where(SessionNote.couple_id == couple.id,
-                                  SessionNote.author_id == current_user.id,
-                                  SessionNote.status == NoteStatus.signed)
-        .order_by(SessionNote.session_on, SessionNote.signed_at, SessionNote.id)))
+    notes = access.signed_notes(couple.id)
     addenda = access.addenda_of([note.id for note in notes])
     views = [printable(reading.note_view(note, couple, addenda[note.id])) for note in notes]
     first, last = (views[0]["session_on"], views[-1]["session_on"]) if views else (None, None)
-    body = _render({**_common(couple), "records": True, "notes": views,
-                    "first_text": day_text(first), "last_text": day_text(last),
-                    "addenda_count": sum(len(v["addenda"]) for v in views)})
+    answer = pdf.download("note.html", {**_common(couple), "records": True, "notes": views,
+                                        "first_text": day_text(first), "last_text": day_text(last),
+                                        "addenda_count": sum(len(v["addenda"]) for v in views)},
+                          f"session-notes-{utcnow().date().isoformat()}.pdf")
     audit.record("notes.pdf", object_type="couple", object_id=str(couple.id), couple_id=couple.id)
     pages.commit_keeping_rows()
-    return _answer(body, f"session-notes-{utcnow().date().isoformat()}.pdf")
+    return answer
 
 
 def init_app(app: Flask) -> None:

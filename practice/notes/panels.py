@@ -1,10 +1,7 @@
 """The session notes panel on the counselor's couple page: the latest notes and any draft to sign."""
 
-from sqlalchemy import select
-
-from practice.extensions import db
-from practice.notes import formats
-from practice.notes.models import NoteStatus, SessionNote
+from practice.notes import formats, services
+from practice.notes.models import NoteStatus
 
 #: Notes the panel lists; the rest are on the couple's notes page.
 SHOWN = 5
@@ -12,10 +9,7 @@ SHOWN = 5
 
 def couple_panel(couple, viewer, **kwargs) -> dict:
     """The viewer's latest notes of the couple (facts only, no words) and how many drafts wait."""
-    notes = db.session.execute(
-        select(SessionNote.id, SessionNote.session_on, SessionNote.format, SessionNote.status)
-        .where(SessionNote.couple_id == couple.id, SessionNote.author_id == viewer.user_id)
-        .order_by(SessionNote.session_on.desc(), SessionNote.created_at.desc())).all()
+    notes = [row for row in services.facts_of(couple.id) if row.author_id == viewer.user_id]
     known = formats.formats()
     rows = [{"id": note.id, "session_on": note.session_on, "signed": note.status == NoteStatus.signed,
              "format_title": known[note.format].title if note.format in known else note.format.upper()}

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -220,11 +221,24 @@ def addendum_intact(addendum: NoteAddendum, body: str) -> bool:
     return signing.addendum_hash(addendum, body) == addendum.content_hash
 
 
+def facts_of(couple_id: uuid.UUID) -> list:
+    """Every note of a couple as facts only (id, date, format, state, author), newest first.
+
+    Read once per request: the couple page's panel and the ``last session`` provider (which the
+    habits panel asks) share the one statement.
+    """
+    cache = g.setdefault("note_facts", {})
+    if couple_id not in cache:
+        cache[couple_id] = db.session.execute(
+            select(SessionNote.id, SessionNote.session_on, SessionNote.format, SessionNote.status,
+                   SessionNote.author_id).where(SessionNote.couple_id == couple_id)
+            .order_by(SessionNote.session_on.desc(), SessionNote.created_at.desc())).all()
+    return cache[couple_id]
+
+
 def last_signed_session(couple, **kwargs) -> date | None:
     """The ``last session`` seam: the day of the couple's latest signed note, if any."""
-    return db.session.scalar(select(SessionNote.session_on).where(
-        SessionNote.couple_id == couple.id, SessionNote.status == NoteStatus.signed)
-        .order_by(SessionNote.session_on.desc()).limit(1))
+    return next((row.session_on for row in facts_of(couple.id) if row.status == NoteStatus.signed), None)
 
 
 def between_sessions(note: SessionNote, couple, viewer, today: date) -> str:

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import click
-from flask import Blueprint, Flask, Response, abort
+from flask import Blueprint, Flask, abort
 from flask_login import current_user
 from flask_security import auth_required, roles_accepted
 
@@ -18,7 +18,6 @@ from practice import audit, pages, pdf, seams, words
 from practice.auth.guards import role_required
 from practice.couples import access as couples_access
 from practice.couples.summaries import summarise
-from practice.extensions import db
 from practice.worksheets import access, definitions, entries, services
 from practice.worksheets.cli import worksheets as worksheets_cli
 from practice.worksheets.visibility import Reader
@@ -41,28 +40,13 @@ def filled_data(worksheet, view: dict, reader: str, couple, made_for: str) -> di
             "names": {"partner_a": couple.partners[0].first_name, "partner_b": couple.partners[1].first_name}}
 
 
-def _download(template_data: dict) -> bytes:
-    """Render a worksheet handout; a render that runs too long is a calm 503."""
-    try:
-        return pdf.render("worksheet.html", template_data)
-    except pdf.PdfError:
-        db.session.rollback()
-        abort(503)
-
-
-def _answer(body: bytes, filename: str) -> Response:
-    """A PDF download."""
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.get("/worksheets/<key>/blank.pdf")
 @auth_required()
 @roles_accepted("counselor", "partner")
 def blank(key: str):
     """A blank handout of any worksheet, for the session room (no client data in it)."""
     worksheet = definitions.get(key) or abort(404)
-    return _answer(_download(blank_data(worksheet)), f"{key.replace('_', '-')}.pdf")
+    return pdf.download("worksheet.html", blank_data(worksheet), f"{key.replace('_', '-')}.pdf")
 
 
 @bp.get("/couples/<uuid:couple_id>/worksheets/entries/<uuid:entry_id>.pdf")
@@ -74,10 +58,11 @@ def counselor_filled(couple_id: uuid.UUID, entry_id: uuid.UUID):
     worksheet = services.definition_of(entry.assignment)
     view = entries.entry_view(entry, entry.assignment, worksheet, couple, Reader("counselor"))
     made_for = f"{couple.label} (counselor's copy)"
-    body = _download(filled_data(worksheet, view, "counselor", couple, made_for))
+    answer = pdf.download("worksheet.html", filled_data(worksheet, view, "counselor", couple, made_for),
+                          f"{worksheet.key.replace('_', '-')}.pdf")
     audit.record("worksheet.pdf", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
     pages.commit_keeping_rows()
-    return _answer(body, f"{worksheet.key.replace('_', '-')}.pdf")
+    return answer
 
 
 @bp.get("/portal/worksheets/<uuid:entry_id>.pdf")
@@ -89,10 +74,11 @@ def partner_filled(entry_id: uuid.UUID):
     worksheet = services.definition_of(entry.assignment)
     view = entries.entry_view(entry, entry.assignment, worksheet, couple, Reader("partner", partner.id))
     made_for = f"{couple.partner(partner.id).name}'s copy"
-    body = _download(filled_data(worksheet, view, "partner", couple, made_for))
+    answer = pdf.download("worksheet.html", filled_data(worksheet, view, "partner", couple, made_for),
+                          f"{worksheet.key.replace('_', '-')}.pdf")
     audit.record("worksheet.pdf", obj=entry, object_type="worksheet_entry", couple_id=couple.id)
     pages.commit_keeping_rows()
-    return _answer(body, f"{worksheet.key.replace('_', '-')}.pdf")
+    return answer
 
 
 @worksheets_cli.command("pdf")
