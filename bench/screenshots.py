@@ -1,7 +1,8 @@
 """Screenshots of every page, on a phone (390x844) and a desktop (1280x900).
 
-Usage: ``.venv/bin/python bench/screenshots.py [--worksheets] [OUTDIR]`` (default ``screenshots/``);
-``--worksheets`` takes only the worksheet pages and handouts (50 onwards).
+Usage: ``.venv/bin/python bench/screenshots.py [--worksheets | --notes] [OUTDIR]`` (default
+``screenshots/``); ``--worksheets`` takes only the worksheet pages and handouts (50 to 83),
+``--notes`` only the session note pages and PDFs (90 onwards).
 
 Builds its own app on a throwaway SQLite file seeded with the demo practice, serves it on
 127.0.0.1, drives Debian's Chromium through Playwright, and writes one PNG per page and
@@ -11,6 +12,7 @@ violation shows up here) and any axe-core accessibility violations.
 
 import base64
 import logging
+import re
 import secrets
 import socket
 import subprocess
@@ -133,8 +135,13 @@ class Camera:
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
         return page
 
-    def shot(self, page, name: str, sizes=tuple(VIEWPORTS), element: str | None = None):
-        """Screenshot the current page (or one element of it) at each size, and describe it."""
+    def shot(self, page, name: str, sizes=tuple(VIEWPORTS), element: str | None = None,
+             full_page: bool = True):
+        """Screenshot the current page (or one element of it) at each size, and describe it.
+
+        ``full_page=False`` takes only what the screen shows, where it is scrolled to (to see what a
+        sticky bar covers, say).
+        """
         for size in sizes:
             page.set_viewport_size(VIEWPORTS[size])
             page.wait_for_timeout(50)
@@ -142,7 +149,7 @@ class Camera:
             if element:
                 page.locator(element).first.screenshot(path=path)
             else:
-                page.screenshot(path=path, full_page=True)
+                page.screenshot(path=path, full_page=full_page)
         outline = page.eval_on_selector_all(
             "h1, h2, h3, h4",
             "els => els.map(e => e.tagName[1] + ' ' + e.textContent.trim().replace(/\\s+/g, ' '))",
@@ -194,8 +201,8 @@ def enter_code(page, code):
     page.wait_for_load_state()
 
 
-def run(out: Path, worksheets_only: bool = False):
-    """Build, serve and photograph the whole app (or only the worksheet pages)."""
+def run(out: Path, only: str | None = None):
+    """Build, serve and photograph the whole app (or only the ``"worksheets"`` or ``"notes"`` pages)."""
     out.mkdir(parents=True, exist_ok=True)
     try:
         from axe_playwright_python.sync_playwright import Axe
@@ -213,9 +220,12 @@ def run(out: Path, worksheets_only: bool = False):
             context = browser.new_context(viewport=VIEWPORTS["phone"])
             return camera.watch(context.new_page())
 
-        if not worksheets_only:
+        if only is None:
             core_shots(app, base, camera, fresh_page)
-        worksheet_shots(app, base, camera, fresh_page)
+        if only in (None, "worksheets"):
+            worksheet_shots(app, base, camera, fresh_page)
+        if only in (None, "notes"):
+            note_shots(app, base, camera, fresh_page)
 
         browser.close()
     server.shutdown()
@@ -590,6 +600,150 @@ def worksheet_shots(app, base, camera, fresh_page):
         page.context.close()
 
 
+def demo_notes(app) -> dict:
+    """Maya & Jordan's and Aisha & Daniel's couple ids, and Maya & Jordan's notes: signed ones
+    oldest first, and the draft."""
+    from practice.couples.models import Partner
+    from practice.notes.models import NoteStatus, SessionNote
+
+    with app.app_context():
+        maya = db.session.scalar(db.select(Partner).where(Partner.email == "maya@demo.example.com"))
+        aisha = db.session.scalar(db.select(Partner).where(Partner.email == "aisha@demo.example.com"))
+        tomas = db.session.scalar(db.select(Partner).where(Partner.email == "tomas@demo.example.com"))
+        notes = db.session.scalars(db.select(SessionNote).where(SessionNote.couple_id == maya.couple_id)
+                                   .order_by(SessionNote.session_on, SessionNote.created_at)).all()
+        return {"couple": maya.couple_id, "empty_couple": aisha.couple_id, "archived": tomas.couple_id,
+                "signed": [n.id for n in notes if n.status == NoteStatus.signed],
+                "draft": next(n.id for n in notes if n.status != NoteStatus.signed)}
+
+
+#: The draft's status once an autosave is back ("Last saved …" is the page as it was loaded).
+SAVED = re.compile(r"^Saved ")
+#: An addendum in other scripts, with a long unbroken run a phone must wrap.
+NOTE_ADDENDUM = ("Correction: Анна (Maya's sister) and José O'Brien were at the dinner too, not only "
+                 "the two of them. Reference: " + "ЖW" * 30)
+
+
+def note_shots(app, base, camera, fresh_page):
+    """Session notes: Elena's panel, new note, drafts (summary, conflict, signing error), a signed note
+    with addenda and history, the list, search, the PDFs; Samuel's archived couple; the admin's register."""
+    ids = demo_notes(app)
+    couple_url = f"{base}/couples/{ids['couple']}"
+    draft_url = f"{couple_url}/notes/{ids['draft']}"
+    out = camera.out
+
+    elena = fresh_page()
+    sign_in(elena, base, "elena@demo.example.com")
+    enter_code(elena, camera.code(app, "elena@demo.example.com"))
+    elena.goto(couple_url + "#panel-notes")
+    camera.shot(elena, "90-couple-notes-panel", element="section.panel--notes")
+    elena.goto(f"{base}/couples/{ids['empty_couple']}#panel-notes")
+    camera.shot(elena, "90b-couple-notes-panel-empty", element="section.panel--notes")
+    elena.goto(f"{base}/couples/{ids['empty_couple']}/notes")
+    camera.shot(elena, "90c-notes-list-empty")
+
+    # A new note: the form, one sent back (a date in the future), then a fresh SOAP draft.
+    elena.goto(couple_url + "/notes/new")
+    camera.shot(elena, "91-note-new")
+    elena.check("input[name=format][value=soap]")
+    elena.fill("input[name=session_on]", "2099-01-01")
+    elena.fill("input[name=minutes]", "0")
+    elena.click("form.card button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "91b-note-new-errors")
+    elena.goto(couple_url + "/notes/new")
+    elena.check("input[name=format][value=soap]")
+    elena.click("form.card button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "92-note-draft-empty-soap")
+
+    # The demo's DAP draft: as it is, after the summary insert, on a phone while writing.
+    elena.goto(draft_url)
+    camera.shot(elena, "92b-note-draft")
+    elena.click("button[data-summary-button]")
+    elena.locator("[data-save-status]").filter(has_text=SAVED).wait_for(timeout=10_000)
+    camera.shot(elena, "92c-note-draft-summary-inserted")
+    save_pdf(elena, draft_url + ".pdf", out, "98-pdf-draft")
+    elena.set_viewport_size(VIEWPORTS["phone"])
+    elena.locator("textarea[name='section.assessment']").click()
+    elena.locator("textarea[name='section.assessment']").press_sequentially("Анна, José, O'Brien: ")
+    elena.locator("[data-save-status]").filter(has_text=SAVED).wait_for(timeout=10_000)
+    camera.shot(elena, "92d-note-draft-writing-on-a-phone", sizes=("phone",), full_page=False)
+    elena.locator("textarea[name='section.plan']").scroll_into_view_if_needed()
+    elena.evaluate("window.scrollBy(0, 180)")  # the plan's box under the sticky save bar, if it covers
+    camera.shot(elena, "92e-note-draft-phone-bottom", sizes=("phone",), full_page=False)
+
+    # A save from an older version of the page (as a second window would make, without JavaScript).
+    elena.goto(draft_url)
+    elena.evaluate("""() => {
+      const form = document.querySelector('#note-form');
+      form.elements.version.value = String(Number(form.elements.version.value) - 1);
+      form.elements['section.plan'].value = 'Plan typed in a window opened an hour ago: Анна, José.';
+    }""")
+    elena.click("#note-form .note-savebar button[value=save]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "93-note-conflict-409")
+
+    # Signing: a wrong password, then the right one.
+    elena.goto(draft_url)
+    elena.fill("input[name=secret]", "not my password at all")
+    elena.click("button[value=sign]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "94-note-sign-error")
+    elena.fill("input[name=secret]", PASSWORD)
+    elena.click("button[value=sign]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "95-note-signed-now")
+
+    # The last demo note: signed, with the demo's addendum; one more, in other scripts; then an error.
+    signed_url = f"{couple_url}/notes/{ids['signed'][-1]}"
+    elena.goto(signed_url)
+    elena.fill("textarea[name=body]", NOTE_ADDENDUM)
+    elena.fill("#f-addendum-secret", PASSWORD)
+    elena.click("form.note-addendum-form button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "95b-note-signed-addenda-history")
+    elena.goto(signed_url)
+    elena.fill("#f-addendum-secret", "wrong")
+    elena.click("form.note-addendum-form button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "95c-note-addendum-errors")
+
+    elena.goto(couple_url + "/notes")
+    camera.shot(elena, "96-notes-list")
+    elena.goto(base + "/notes/")
+    camera.shot(elena, "97-notes-search")
+    elena.fill("input[name=q]", "check-in")
+    elena.click("form.search-form button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "97b-notes-search-results")
+    elena.fill("input[name=q]", "zzyzx Анна")
+    elena.click("form.search-form button[type=submit]")
+    elena.wait_for_load_state()
+    camera.shot(elena, "97c-notes-search-none")
+
+    save_pdf(elena, f"{signed_url}.pdf", out, "98-pdf-note")
+    save_pdf(elena, f"{couple_url}/notes/all.pdf", out, "98-pdf-all-notes")
+
+    # Samuel's archived couple: the panel lists the notes, and offers no new one.
+    samuel = fresh_page()
+    sign_in(samuel, base, "samuel@demo.example.com")
+    enter_code(samuel, camera.code(app, "samuel@demo.example.com"))
+    samuel.goto(f"{base}/couples/{ids['archived']}#panel-notes")
+    camera.shot(samuel, "98b-couple-archived-notes-panel", element="section.panel--notes")
+
+    # The practice admin's register.
+    admin = fresh_page()
+    sign_in(admin, base, "admin@demo.example.com")
+    enter_code(admin, camera.code(app, "admin@demo.example.com"))
+    admin.goto(base + "/admin/notes")
+    camera.shot(admin, "99-admin-notes-register")
+    for page in (elena, samuel, admin):
+        page.context.close()
+
+
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--worksheets"]
-    run(Path(args[0]) if args else ROOT / "screenshots", worksheets_only="--worksheets" in sys.argv)
+    options = {"--worksheets": "worksheets", "--notes": "notes"}
+    args = [a for a in sys.argv[1:] if a not in options]
+    chosen = [options[a] for a in sys.argv[1:] if a in options]
+    run(Path(args[0]) if args else ROOT / "screenshots", only=chosen[0] if chosen else None)

@@ -42,6 +42,8 @@ def handle_http(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         db.session.rollback()
+    if error.response is not None and not wants_json():
+        return error.response  # a page the view made for this error (a note's words kept past a limit)
     kept = {k: v for k, v in error.get_response().headers.items() if k in ("Retry-After", "Allow")}
     if wants_json():
         data = getattr(error, "data", {}) or {}

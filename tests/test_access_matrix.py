@@ -175,6 +175,8 @@ rule                                                 method  anon    X          
 /couples/<uuid:couple_id>/notes/new                  POST    login   422        404        403                403        403        403
 /couples/<uuid:couple_id>/notes/<uuid:note_id>       GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/notes/<uuid:note_id>       POST    login   422        404        403                403        403        403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>/addenda  GET   login  >/couples/{couple_id}/notes/{note_id}  404  403  403  403  403
+/couples/<uuid:couple_id>/notes/<uuid:note_id>/discard  GET   login  >/couples/{couple_id}/notes/{note_id}  404  403  403  403  403
 /couples/<uuid:couple_id>/notes/<uuid:note_id>/addenda  POST  login  >/couples/{couple_id}/notes/{note_id}  404  403  403  403  403
 /couples/<uuid:couple_id>/notes/<uuid:note_id>.pdf   GET     login   200        404        403                403        403        403
 /couples/<uuid:couple_id>/notes/all.pdf              GET     login   200        404        403                403        403        403

@@ -62,8 +62,12 @@ def take(path: str) -> dict | None:
     )
     if draft is None:
         return None
+    fresh = utcnow() - draft.created_at <= KEEP_FOR
+    try:
+        fields = json.loads(crypto.decrypt(draft.body, _context(draft.user_id, path))) if fresh else None
+    except crypto.DecryptionError:
+        # Kept, not lost: a process started before a key rotation lacks the new key; a restarted one reads it.
+        return None
     db.session.delete(draft)
     db.session.commit()
-    if utcnow() - draft.created_at > KEEP_FOR:
-        return None
-    return json.loads(crypto.decrypt(draft.body, _context(draft.user_id, path)))
+    return fields

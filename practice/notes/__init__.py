@@ -26,7 +26,9 @@ AUDIT_SENTENCES = {
     "notes.pdf": "{actor} downloaded all session notes",
     "notes.list.view": "{actor} opened the session notes",
     "note.new.view": "{actor} opened a new session note",
+    "note.summary.view": "{actor} fetched the between-sessions summary for a note",
     "notes.search": "{actor} searched their session notes",
+    "notes.search.read": "{actor} saw this couple's notes among search results",
     "access.denied:session_note": "{actor} {was} refused a session note",
 }
 

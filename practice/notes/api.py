@@ -196,6 +196,6 @@ class Summary(MethodView):
         """Return the between-sessions summary as text: each partner's habits and worksheets submitted."""
         note, couple = g.session_note
         viewer = Viewer(current_user.id, current_user.role, current_user.display_name)
-        text = services.between_sessions(note, couple, viewer, _today(couple))
-        return pages.read_json({"text": text}, action="note.summary", object_type=services.NOTE,
+        text = services.between_sessions(note, couple, viewer)
+        return pages.read_json({"text": text}, action="note.summary.view", object_type=services.NOTE,
                                object_id=note.id, couple_id=couple.id)

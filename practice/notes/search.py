@@ -61,4 +61,9 @@ def excerpt(whole: str, folded: str, word: str) -> str:
     if at < 0:
         return flat[: AROUND * 2] + ("…" if len(flat) > AROUND * 2 else "")
     start, end = max(0, at - AROUND), min(len(flat), at + len(word) + AROUND)
+    if start:  # whole words at both ends
+        start = flat.find(" ", start, at) + 1 or start
+    if end < len(flat):
+        cut = flat.rfind(" ", at + len(word), end)
+        end = cut if cut > 0 else end
     return ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")

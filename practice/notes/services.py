@@ -141,13 +141,13 @@ def sign(note: SessionNote, author, secret: str) -> None:
     note = _locked_for_writing(note)
     if note.signed:
         raise NoteLocked(str(note.id))
+    sections = sections_of(note)
+    if not any(text.strip() for text in sections.values()):
+        raise NothingToSign()  # before the code is checked, so a good code is not spent for nothing
     if not signing.confirm_identity(author, secret):
         audit.record("note.sign.refused", obj=note, object_type=NOTE, couple_id=note.couple_id,
                      outcome="denied")
         raise NotConfirmed()
-    sections = sections_of(note)
-    if not any(text.strip() for text in sections.values()):
-        raise NothingToSign()
     note.signed_at = utcnow().replace(microsecond=0)
     note.content_hash = signing.note_hash(note, sections, note.signed_at)
     note.status = NoteStatus.signed
@@ -241,14 +241,14 @@ def last_signed_session(couple, **kwargs) -> date | None:
     return next((row.session_on for row in facts_of(couple.id) if row.status == NoteStatus.signed), None)
 
 
-def between_sessions(note: SessionNote, couple, viewer, today: date) -> str:
+def between_sessions(note: SessionNote, couple, viewer) -> str:
     """What happened since the last signed note before this one, as text to insert into the draft."""
     since = db.session.scalar(select(SessionNote.session_on).where(
         SessionNote.couple_id == note.couple_id, SessionNote.status == NoteStatus.signed,
         SessionNote.id != note.id, SessionNote.session_on <= note.session_on)
-        .order_by(SessionNote.session_on.desc()).limit(1)) or seams.last_session(couple, today)
+        .order_by(SessionNote.session_on.desc()).limit(1)) or note.session_on - seams.DEFAULT_SINCE
     lines = seams.between_sessions(couple, since, viewer)
-    heading = f"Between sessions (since {since:%-d %b %Y}):"
+    heading = f"Between sessions (since {since:%-d %B %Y}):"
     if not lines:
         return f"{heading} nothing was logged or submitted."
     return "\n".join([heading, *(f"- {line}" for line in lines)])

@@ -10,10 +10,11 @@ import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from practice import audit, crypto, pages
 from practice.auth import drafts, throttle
@@ -40,10 +41,26 @@ SEARCH = "fresh_note_search"
 LOCKED = "This note is signed and can no longer change. Add an addendum below instead."
 REFUSED = "That is not your password or a current code from your authenticator app."
 
-#: Failed attempts to sign count against the account, as failed sign-ins do (practice/auth/throttle.py).
-_signing_limit = limiter.limit(throttle.per_account_limit, key_func=throttle.account_key, methods=["POST"],
-                               deduct_when=lambda response: g.get("identity_refused", False),
-                               scope="notes.sign:account")
+#: Set on a request whose password or code was wrong: only those count against the limit.
+REFUSED_MARK = "securebase.identity_refused"
+TOO_MANY = "Too many wrong tries. Wait a few minutes, then sign again; your words are still here."
+
+
+def _too_many_tries(limit):
+    """Past the limit of wrong passwords or codes: the page again with every word kept, never a bare 429."""
+    couple = _couple(request.view_args["couple_id"])
+    note = access.own_note(couple.id, request.view_args["note_id"])
+    kept = {key: value for key, value in request.form.items() if key != "secret"}
+    field = "secret" if request.endpoint == "notes.save" else "addendum_secret"
+    html, _ = _note_page(couple, note, form=kept, errors={field: TOO_MANY}, status=429)
+    return current_app.response_class(html, status=429, mimetype="text/html")
+
+
+def _signing_limit(**kwargs):
+    """Wrong passwords or codes count against the account, as failed sign-ins do (auth/throttle.py)."""
+    return limiter.limit(throttle.per_account_limit, key_func=throttle.account_key, methods=["POST"],
+                         deduct_when=lambda response: request.environ.get(REFUSED_MARK, False),
+                         scope="notes.sign:account", on_breach=_too_many_tries, **kwargs)
 
 
 @bp.before_request
@@ -105,6 +122,10 @@ def new(couple_id: uuid.UUID):
     today = _today(couple)
     form, errors, status = {"session_on": today.isoformat(), "attended": BOTH, "minutes": "50",
                             "modality": Modality.in_person.value, "format": "dap"}, {}, 200
+    kept = drafts.take(request.path) if request.method == "GET" else None
+    if kept:
+        flash("Here is what you were typing when you were signed out. Check it, then start.", "info")
+        form = {**form, **kept}
     if request.method == "POST":
         form = request.form
         chosen = formats.formats().get(form.get("format", ""))
@@ -134,7 +155,8 @@ def _details_of(form) -> dict:
 def _sections_of(form, note: SessionNote) -> dict:
     """The posted words of each of the note's sections, by key."""
     keys = [key for key, _ in note.titles]
-    return {key: form[SECTION + key] for key in keys if SECTION + key in form}
+    # A browser posts line breaks as CRLF; the script's autosave sends LF: one spelling is stored.
+    return {key: form[SECTION + key].replace("\r\n", "\n") for key in keys if SECTION + key in form}
 
 
 # -- one note ------------------------------------------------------------------------------------
@@ -145,7 +167,7 @@ def show(couple_id: uuid.UUID, note_id: uuid.UUID):
     """A draft to write (with what was typed when the session ended, if anything), or a signed note."""
     couple = _couple(couple_id)
     note = access.own_note(couple.id, note_id)
-    kept = drafts.take(request.path) if not note.signed else None
+    kept = drafts.take(request.path + "/addenda" if note.signed else request.path)
     if kept:
         flash("Here is what you were typing when you were signed out. Check it, then save.", "info")
     return _note_page(couple, note, form=kept or {}, errors={})
@@ -163,15 +185,14 @@ def _note_page(couple, note: SessionNote, *, form, errors, status: int = 200, co
 
 
 @bp.post("/couples/<uuid:couple_id>/notes/<uuid:note_id>")
-@_signing_limit
+@_signing_limit(exempt_when=lambda: request.form.get("action") != "sign")
 def save(couple_id: uuid.UUID, note_id: uuid.UUID):
     """Save the draft (and insert the between-sessions summary, or sign it, when asked)."""
     couple = _couple(couple_id)
     note = access.own_note(couple.id, note_id)
     form = request.form
     if note.signed:
-        flash(LOCKED, "info")
-        return _note_page(couple, note, form={}, errors={}, status=409)
+        return _locked(couple, note, form)
     action = form.get("action", "save")
     try:
         details = DetailsSchema(partners=_partners(couple), today=_today(couple)).load(_details_of(form))
@@ -190,12 +211,12 @@ def save(couple_id: uuid.UUID, note_id: uuid.UUID):
         services.save_draft(note, version, details, words)
     except services.StaleNote as stale:
         db.session.rollback()
-        return _note_page(couple, stale.note, form=form, errors={}, status=409,
-                          conflict=services.sections_of(stale.note))
+        # The words as posted, to be saved over the newer version only once the counselor chooses to.
+        return _note_page(couple, stale.note, form={**form.to_dict(), "version": str(stale.note.version)},
+                          errors={}, status=409, conflict=services.sections_of(stale.note))
     except services.NoteLocked:
         db.session.rollback()
-        flash(LOCKED, "info")
-        return _note_page(couple, note, form={}, errors={}, status=409)
+        return _locked(couple, note, form)
     db.session.commit()
     if action == "sign":
         return _sign(couple, note, form)
@@ -204,10 +225,18 @@ def save(couple_id: uuid.UUID, note_id: uuid.UUID):
         "section-" + note.titles[0][0]) if action == "summary" else None), 303)
 
 
+def _locked(couple, note: SessionNote, form):
+    """A save that reached a note signed meanwhile: the signed note, the posted words in the addendum box."""
+    words = "\n\n".join(value.strip() for key, value in form.items()
+                         if key.startswith(SECTION) and value.strip())
+    flash(LOCKED + (" What you typed is in the addendum box, not saved." if words else ""), "info")
+    return _note_page(couple, note, form={"body": words}, errors={}, status=409)
+
+
 def _with_summary(note: SessionNote, couple, words: dict) -> dict:
     """The words with the between-sessions summary added to the end of the first section."""
     first = note.titles[0][0]
-    summary = services.between_sessions(note, couple, _viewer(), _today(couple))
+    summary = services.between_sessions(note, couple, _viewer())
     text = words.get(first, "").rstrip()
     audit.record("note.summary", obj=note, object_type=services.NOTE, couple_id=couple.id)
     return {**words, first: f"{text}\n\n{summary}" if text else summary}
@@ -224,7 +253,7 @@ def _sign(couple, note: SessionNote, form):
         services.sign(note, current_user, form.get("secret", ""))
     except services.NotConfirmed:
         db.session.commit()  # the refused attempt's audit event
-        g.identity_refused = True
+        request.environ[REFUSED_MARK] = True
         kept = {key: value for key, value in form.items() if key not in ("secret", "version")}
         return _note_page(couple, db.session.get(SessionNote, note.id), form=kept,
                           errors={"secret": REFUSED}, status=422)
@@ -241,8 +270,16 @@ def _sign(couple, note: SessionNote, form):
     return redirect(url_for("notes.show", couple_id=couple.id, note_id=note.id), 303)
 
 
+@bp.get("/couples/<uuid:couple_id>/notes/<uuid:note_id>/addenda")
+@bp.get("/couples/<uuid:couple_id>/notes/<uuid:note_id>/discard")
+def back_to_note(couple_id: uuid.UUID, note_id: uuid.UUID):
+    """Where signing in again sends a form that was posted as the session ended: its note."""
+    note = access.own_note(_couple(couple_id).id, note_id)
+    return redirect(url_for("notes.show", couple_id=note.couple_id, note_id=note.id), 303)
+
+
 @bp.post("/couples/<uuid:couple_id>/notes/<uuid:note_id>/addenda")
-@_signing_limit
+@_signing_limit()
 def add_addendum(couple_id: uuid.UUID, note_id: uuid.UUID):
     """Add signed words to a signed note."""
     couple = _couple(couple_id)
@@ -257,7 +294,7 @@ def add_addendum(couple_id: uuid.UUID, note_id: uuid.UUID):
         return _note_page(couple, note, form=request.form, errors=form_errors(error), status=422)
     except services.NotConfirmed:
         db.session.commit()
-        g.identity_refused = True
+        request.environ[REFUSED_MARK] = True
         return _note_page(couple, note, form={"body": request.form.get("body", "")},
                           errors={"addendum_secret": REFUSED}, status=422)
     db.session.commit()
@@ -272,7 +309,8 @@ def discard(couple_id: uuid.UUID, note_id: uuid.UUID):
     note = access.own_note(couple.id, note_id)
     try:
         services.discard(note)
-    except services.NoteLocked:
+        db.session.flush()
+    except (services.NoteLocked, StaleDataError):
         db.session.rollback()
         flash(LOCKED, "info")
         return redirect(url_for("notes.show", couple_id=couple.id, note_id=note.id), 303)
@@ -288,11 +326,15 @@ def discard(couple_id: uuid.UUID, note_id: uuid.UUID):
 def search_page():
     """Search the counselor's own notes by words; the words are posted, never put in the address."""
     if request.method == "POST":
-        words = without_control_characters(request.form.get("q", "")).strip()[:200]
+        typed = "" if request.form.get("clear") else request.form.get("q", "")
+        words = without_control_characters(typed).strip()[:200]
         _keep_search(words)
         return redirect(url_for("notes.search", search="1" if words else None), 303)
     words = _kept_search() if request.args.get("search") == "1" else _keep_search("")
     found = search.search(current_user.id, words) if words else None
+    # Each couple whose notes the results show has the read in its own trail.
+    for couple_id in dict.fromkeys(note["couple_id"] for note in (found or {}).get("notes", [])):
+        audit.record("notes.search.read", object_type="couple", object_id=couple_id, couple_id=couple_id)
     return pages.read_page("notes/search.html", {"q": words, "found": found}, action="notes.search",
                            object_type="user", object_id=current_user.id)
 

@@ -24,8 +24,13 @@ def between_sessions(couple, since, viewer, **kwargs) -> list[str]:
     """Who submitted which worksheet since ``since`` (the day they submitted), for the counselor only."""
     if viewer.role != "counselor":
         return []
-    return [f"{title}: {name} submitted on {day:%-d %B}"
-            for title, name, day in entries.submitted_since(couple, since)]
+    grouped: dict[tuple[str, str], tuple[int, object]] = {}
+    for title, name, day in entries.submitted_since(couple, since):  # a log's many entries: one line
+        count, last = grouped.get((title, name), (0, day))
+        grouped[(title, name)] = (count + 1, max(last, day))
+    return [f"{title}: {name} submitted on {last:%-d %B}" if count == 1
+            else f"{title}: {name} submitted {count} entries, the last on {last:%-d %B}"
+            for (title, name), (count, last) in grouped.items()]
 
 
 #: The caseload's word for a safety answer waiting for the counselor (its details are on the entry).

@@ -367,3 +367,98 @@ def test_the_couple_page_lists_the_notes_without_their_words(app, x, world):
     assert SECRET_WORDS not in html
     listing = x.get(page_of(couple)).get_data(as_text=True)
     assert listing.count("Signed") >= 1 and "Draft" in listing and SECRET_WORDS not in listing
+
+
+def test_words_saved_into_a_note_signed_meanwhile_come_back_in_the_addendum_box(app, x, world):
+    couple = world["couple1"]
+    note = written(app, couple, world["X"])
+    url = page_of(couple, note)
+    form = draft_form(x, url, **{"section.data": "Typed in the window left open"})
+    with app.test_request_context():
+        services.sign(db.session.get(SessionNote, note.id), world["X"], PASSWORD)
+    db.session.commit()
+    late = x.post(url, data=form)
+    assert late.status_code == 409
+    html = late.get_data(as_text=True)
+    assert "Typed in the window left open" in html and "addendum box" in html
+
+
+def test_past_the_limit_of_wrong_codes_saving_still_works_and_signing_keeps_the_words(app, x, world):
+    couple = world["couple1"]
+    note = written(app, couple, world["X"])
+    url = page_of(couple, note)
+    for _ in range(5):
+        wrong = draft_form(x, url, action="sign", secret="wrong", **{"section.data": "Words"})
+        assert x.post(url, data=wrong).status_code == 422
+    limited = x.post(url, data=draft_form(x, url, action="sign", secret=PASSWORD,
+                                          **{"section.data": "Words at the limit"}))
+    assert limited.status_code == 429
+    html = limited.get_data(as_text=True)
+    assert "Too many wrong tries" in html and "Words at the limit" in html
+    saved = x.post(url, data=draft_form(x, url, **{"section.data": "A plain save goes through"}))
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert not db.session.get(SessionNote, note.id).signed
+
+
+def test_an_addendum_typed_as_the_session_idled_out_comes_back(app, client, auth, world):
+    auth.login(world["X"])
+    couple = world["couple1"]
+    note = written(app, couple, world["X"], sign=True)
+    url = page_of(couple, note)
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    with time_machine.travel(timedelta(minutes=16)):
+        posted = client.post(f"{url}/addenda", data={"csrf_token": token, "body": "Late addendum words",
+                                                     "secret": "my password"})
+        assert posted.status_code == 302 and "/login" in posted.headers["Location"]
+        auth.login(world["X"])
+        back = client.get(f"{url}/addenda")
+        assert back.status_code == 303 and back.headers["Location"].endswith(url)
+        html = client.get(url).get_data(as_text=True)
+    assert "Late addendum words" in html and "my password" not in html
+
+
+def test_clear_forgets_the_search(app, x, world):
+    written(app, world["couple1"], world["X"], words="holidays")
+    page = x.get("/notes/").get_data(as_text=True)
+    x.post("/notes/", data={"csrf_token": csrf_from(page), "q": "holidays"})
+    found = x.get("/notes/?search=1").get_data(as_text=True)
+    assert "1 note found" in found
+    cleared = x.post("/notes/", data={"csrf_token": csrf_from(found), "q": "holidays", "clear": "1"})
+    assert cleared.headers["Location"].endswith("/notes/")
+    assert "note found" not in x.get("/notes/?search=1").get_data(as_text=True)
+
+
+def test_the_summary_of_a_note_written_late_covers_the_week_before_its_session(app, x, world):
+    couple = world["couple1"]
+    written(app, couple, world["X"], sign=True)  # yesterday's, signed
+    late = start_note(app, couple, world["X"], session_on=YESTERDAY - timedelta(days=20))
+    text_ = x.get(f"/api/v1/notes/{late.id}/summary").get_json()["text"]
+    since = YESTERDAY - timedelta(days=27)
+    assert f"since {since.day} {since:%B %Y}" in text_
+
+
+def test_a_refused_form_keeps_the_version_it_was_written_from(app, x, world):
+    """D2: a 422 must not move the page to the newest version, or the next save overwrites it."""
+    couple = world["couple1"]
+    note = written(app, couple, world["X"], words="First")
+    url = page_of(couple, note)
+    loaded = draft_form(x, url, **{"section.data": "Mine"})
+    with app.test_request_context():
+        services.save_draft(db.session.get(SessionNote, note.id), int(loaded["version"]),
+                            sections={"data": "Saved from the other window"})
+    db.session.commit()
+    refused = x.post(url, data={**loaded, "minutes": "0"})
+    assert refused.status_code == 422
+    assert f'name="version" value="{loaded["version"]}"' in refused.get_data(as_text=True)
+    again = x.post(url, data=loaded)
+    assert again.status_code == 409 and "Saved from the other window" in again.get_data(as_text=True)
+
+
+def test_line_breaks_posted_by_a_form_are_stored_as_the_script_stores_them(app, x, world):
+    couple = world["couple1"]
+    note = start_note(app, couple, world["X"])
+    url = page_of(couple, note)
+    x.post(url, data=draft_form(x, url, **{"section.data": "one\r\ntwo"}))
+    db.session.expire_all()
+    assert services.sections_of(db.session.get(SessionNote, note.id))["data"] == "one\ntwo"

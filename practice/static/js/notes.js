@@ -79,28 +79,58 @@ let timer = null;
 let saving = false;
 let again = false;
 let dirty = false;
+let offer = null; // the choice offered after a 409, while it waits for an answer
+let submitter = null; // a post asked for while a save was on its way: { button }, made once it is back
+
+function closeOffer() {
+  offer?.remove();
+  form.querySelectorAll(".note-conflict[data-from-script]").forEach((shown) => shown.remove());
+  offer = null;
+}
+
+// What the other window saved, above each box whose words differ from it (as the page without
+// JavaScript shows them), so the counselor can see what either choice keeps.
+function showSaved(sections) {
+  for (const [key, text] of Object.entries(sections ?? {})) {
+    const area = form.elements[`section.${key}`];
+    if (!area || area.value === text) continue;
+    const saved = document.createElement("div");
+    saved.className = "note-conflict";
+    saved.dataset.fromScript = "";
+    const label = document.createElement("p");
+    label.className = "small";
+    label.append(Object.assign(document.createElement("strong"), { textContent: "Saved in the other window:" }));
+    const words = Object.assign(document.createElement("pre"), { className: "note-conflict__text", textContent: text || "(empty)" });
+    saved.append(label, words);
+    area.before(saved);
+  }
+}
 
 function offerMerge(answer) {
+  closeOffer();
   const note = document.createElement("div");
+  offer = note;
   note.className = "notice notice--warning";
   note.setAttribute("role", "alert");
   note.innerHTML = "<p><strong>This note was saved from another window after you opened it.</strong> " +
-    "Nothing was changed.</p><p class=\"button-row\"></p>";
+    "Nothing was changed. Your words are in the boxes; what was saved is above each box that differs.</p>" +
+    "<p class=\"button-row\"></p>";
   const row = note.querySelector(".button-row");
   const mine = Object.assign(document.createElement("button"), { type: "button", className: "button button--primary", textContent: "Keep my words" });
   const theirs = Object.assign(document.createElement("button"), { type: "button", className: "button button--secondary", textContent: "Use the saved words" });
   row.append(mine, theirs);
-  mine.addEventListener("click", () => { setVersion(answer.version); note.remove(); save(); });
+  mine.addEventListener("click", () => { setVersion(answer.version); closeOffer(); save(); });
   theirs.addEventListener("click", () => {
     for (const [key, text] of Object.entries(answer.sections)) {
       const area = form.elements[`section.${key}`];
       if (area) area.value = text;
     }
     setVersion(answer.version);
-    note.remove();
+    closeOffer();
     dirty = false;
     say(`Showing the saved words (${time()}).`);
   });
+  showSaved(answer.sections);
   form.prepend(note);
   mine.focus();
 }
@@ -139,15 +169,27 @@ async function save() {
     }
   } catch {
     say("Not saved: no connection. Your words are still here; it will save when you are back online.", true);
+    timer = setTimeout(save, WAIT * 5); // the network may be up and the server not: try again anyway
   } finally {
     saving = false;
-    if (again) { again = false; save(); }
+    if (submitter) {
+      // The form now carries the version that save made, so posting it is not a conflict with itself.
+      const { button } = submitter;
+      submitter = null;
+      again = false;
+      form.requestSubmit(button);
+    } else if (again) {
+      again = false;
+      save();
+    }
   }
 }
 
-function changed() {
+function changed(event) {
+  if (event?.target === form.elements.secret) return; // the password is never saved, nor a change
   dirty = true;
   clearTimeout(timer);
+  if (offer) return; // no save until the counselor chooses whose words to keep (it would only conflict)
   timer = setTimeout(save, WAIT);
 }
 
@@ -175,8 +217,22 @@ if (form) {
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.querySelector("[data-summary-button]")?.addEventListener("click", insertSummary);
-  window.addEventListener("online", () => { if (dirty) save(); });
-  form.addEventListener("submit", () => { clearTimeout(timer); dirty = false; });
+  window.addEventListener("online", () => { if (dirty && !offer) save(); });
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (saving) {
+      event.preventDefault();
+      submitter = { button: event.submitter ?? undefined };
+      return;
+    }
+    dirty = false;
+  });
+  // Enter in the password field signs (the form's default button only saves).
+  form.elements.secret?.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing) return;
+    event.preventDefault();
+    form.requestSubmit(form.querySelector("[data-sign-button]"));
+  });
   window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
 }
 
