@@ -159,7 +159,7 @@ async function save() {
       say("Not saved: this note changed elsewhere.", true);
       offerMerge(answer);
     } else if (response.status === 401 || response.status === 403) {
-      say("Not saved: you are signed out. Your words are still here: use Save draft, sign in, and they come back.", true);
+      say("Not saved: you were signed out. Your words are still on this page: copy them, sign in again in a new tab, then paste them into the note.", true);
     } else if (response.status === 422) {
       showErrors(answer.errors?.json ?? answer.errors ?? {});
       say("Not saved: check the message beside the field.", true);
