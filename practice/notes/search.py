@@ -6,6 +6,7 @@ addenda), decrypts each, and keeps those that hold every word typed. Words match
 case or accents: "jose" finds "José", "OBRIEN" does not find "O'Brien" but "o'brien" does.
 """
 
+import re
 import unicodedata
 import uuid
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from practice.couples.models import Couple
 from practice.extensions import db
 from practice.notes import services
-from practice.notes.models import NoteAddendum, SessionNote
+from practice.notes.models import NoteAddendum, NoteStatus, SessionNote
 
 #: A search shows at most this many notes, newest first.
 MOST = 100
@@ -22,42 +23,62 @@ MOST = 100
 AROUND = 60
 
 
+#: Combining marks (accents, diacritics) of the Latin, Greek and Cyrillic scripts, set aside when matching.
+MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Text for matching: case and accents set aside, compatibility forms unified."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _unaccented(text.casefold())
+
+
+def _unaccented(lowered: str) -> str:
+    """Casefolded text with its compatibility forms unified and its accents set aside."""
+    return MARKS.sub("", unicodedata.normalize("NFKD", lowered))
+
+
+def _holds(whole: str, words: list[str]) -> bool:
+    """Whether ``whole`` holds every folded word; the full fold only when a cheaper look cannot tell."""
+    lowered = whole.casefold()
+    if all(word in lowered for word in words):
+        return True
+    if lowered.isascii():  # nothing to unify or set aside: the look above was the whole answer
+        return False
+    return all(word in _unaccented(lowered) for word in words)
 
 
 def search(author_id: uuid.UUID, typed: str) -> dict:
     """The author's notes holding every typed word: ``{"notes": [...], "total": n, "shown": n}``."""
     words = [fold(word) for word in typed.split() if word.strip()]
+    # Columns, not rows: a search reads every note of the caseload, and building objects costs most.
     rows = db.session.execute(
-        select(SessionNote, Couple.label).join(Couple, Couple.id == SessionNote.couple_id)
+        select(SessionNote.id, SessionNote.couple_id, SessionNote.session_on, SessionNote.status,
+               SessionNote.format, SessionNote.sealed, Couple.label)
+        .join(Couple, Couple.id == SessionNote.couple_id)
         .where(SessionNote.author_id == author_id, Couple.counselor_id == author_id)
         .order_by(SessionNote.session_on.desc(), SessionNote.created_at.desc())).all()
     addenda: dict[uuid.UUID, list[str]] = {}
-    for addendum in db.session.scalars(select(NoteAddendum).join(SessionNote).join(
-            Couple, Couple.id == SessionNote.couple_id).where(
-            SessionNote.author_id == author_id, Couple.counselor_id == author_id)):
-        addenda.setdefault(addendum.note_id, []).append(services.addendum_body(addendum))
+    for addendum_id, note_id, sealed in db.session.execute(
+            select(NoteAddendum.id, NoteAddendum.note_id, NoteAddendum.sealed).join(SessionNote)
+            .join(Couple, Couple.id == SessionNote.couple_id)
+            .where(SessionNote.author_id == author_id, Couple.counselor_id == author_id)):
+        addenda.setdefault(note_id, []).append(services.unseal_addendum(addendum_id, sealed))
     found = []
-    for note, label in rows:
-        sections = services.sections_of(note)
-        texts = [sections.get(key, "") for key, _ in note.titles] + addenda.get(note.id, [])
-        whole = "\n".join(texts)
-        folded = fold(whole)
-        if all(word in folded for word in words):
-            found.append({"id": note.id, "couple_id": note.couple_id, "couple_label": label,
-                          "session_on": note.session_on, "signed": note.signed, "format": note.format,
-                          "excerpt": excerpt(whole, folded, words[0])})
+    for row in rows:
+        whole = "\n".join([*services.unseal_sections(row.id, row.sealed).values(), *addenda.get(row.id, [])])
+        if _holds(whole, words):
+            found.append({"id": row.id, "couple_id": row.couple_id, "couple_label": row.label,
+                          "session_on": row.session_on, "signed": row.status == NoteStatus.signed,
+                          "format": row.format, "excerpt": excerpt(whole, words[0])})
     return {"notes": found[:MOST], "total": len(found), "shown": min(len(found), MOST),
             "searched": len(rows)}
 
 
-def excerpt(whole: str, folded: str, word: str) -> str:
+def excerpt(whole: str, word: str) -> str:
     """A line of context around the first place ``word`` appears (folding keeps most offsets)."""
     flat = " ".join(whole.split())
-    at = fold(flat).find(word) if len(fold(flat)) == len(flat) else -1
+    folded = fold(flat)
+    at = folded.find(word) if len(folded) == len(flat) else -1
     if at < 0:
         return flat[: AROUND * 2] + ("…" if len(flat) > AROUND * 2 else "")
     start, end = max(0, at - AROUND), min(len(flat), at + len(word) + AROUND)

@@ -54,7 +54,7 @@ class NothingToSign(Exception):
 
 
 def note_context(note: SessionNote) -> str:
-    """What a note's sealed sections are bound to: its own row."""
+    """What a note's sealed sections are bound to: its own row (as :func:`unseal_sections` rebuilds it)."""
     return f"{NOTE}:{note.id}:sections"
 
 
@@ -65,9 +65,12 @@ def addendum_context(addendum: NoteAddendum) -> str:
 
 def sections_of(note: SessionNote) -> dict[str, str]:
     """A note's words by section key (decrypted; raises ``crypto.DecryptionError`` if tampered)."""
-    if not note.sealed:
-        return {}
-    return json.loads(crypto.decrypt(note.sealed, note_context(note)))
+    return unseal_sections(note.id, note.sealed)
+
+
+def unseal_sections(note_id: uuid.UUID, sealed: str) -> dict[str, str]:
+    """The words sealed in a note's row, from its id and stored value (a search reads columns, not rows)."""
+    return json.loads(crypto.decrypt(sealed, f"{NOTE}:{note_id}:sections")) if sealed else {}
 
 
 def _seal(note: SessionNote, sections: dict[str, str]) -> None:
@@ -77,7 +80,12 @@ def _seal(note: SessionNote, sections: dict[str, str]) -> None:
 
 def addendum_body(addendum: NoteAddendum) -> str:
     """An addendum's words (decrypted)."""
-    return crypto.decrypt(addendum.sealed, addendum_context(addendum))
+    return unseal_addendum(addendum.id, addendum.sealed)
+
+
+def unseal_addendum(addendum_id: uuid.UUID, sealed: str) -> str:
+    """The words sealed in an addendum's row, from its id and stored value."""
+    return crypto.decrypt(sealed, f"{ADDENDUM}:{addendum_id}:body")
 
 
 # -- writing ------------------------------------------------------------------------------------

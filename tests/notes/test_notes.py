@@ -462,3 +462,18 @@ def test_line_breaks_posted_by_a_form_are_stored_as_the_script_stores_them(app, 
     x.post(url, data=draft_form(x, url, **{"section.data": "one\r\ntwo"}))
     db.session.expire_all()
     assert services.sections_of(db.session.get(SessionNote, note.id))["data"] == "one\ntwo"
+
+
+@pytest.mark.parametrize(("typed", "written_", "found"), [
+    ("jose", "José came alone", True), ("JOSÉ", "jose came alone", True), ("анна", "АННА пришла", True),
+    ("o'brien", "Mr O'Brien called", True), ("obrien", "Mr O'Brien called", False),
+    ("cafe", "the cafe\u0301 on Main", True), ("holiday mother", "Mother's holiday plans", True),
+    ("holiday father", "Mother's holiday plans", False),
+])
+def test_search_sets_case_and_accents_aside_and_needs_every_word(app, world, typed, written_, found):
+    from practice.notes import search
+
+    note = written(app, world["couple1"], world["X"], words=written_)
+    with app.test_request_context():
+        result = search.search(world["X"].id, typed)
+    assert ([n["id"] for n in result["notes"]] == [note.id]) is found
