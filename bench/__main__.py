@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import autosave, budget, concurrency, pdfs
+from bench import autosave, budget, concurrency, notes, pdfs
 from bench.catalogue import split
 from bench.load import Server, check, rounded, send, sign_in, totp, wrk
 from bench.seed import ROOT, seed, settings
@@ -32,6 +32,8 @@ from bench.statements import Counter
 RESULTS = ROOT / "bench" / "results.json"
 #: Worker memory is read after the first thousand requests and again after the last thousand.
 THOUSAND = 1000
+#: Note searches sent after each thousand (bench.budget.OWN_BUDGET).
+SEARCHES = 10
 #: A client's full name, as a counselor types it: one couple found at S and at L alike, so the
 #: page's cost is compared at the same size of answer.
 SEARCH_WORDS = "Анна3 Петрова"
@@ -48,6 +50,10 @@ def measure_size(
     print(
         f"\n== {size}: {practice.couples} couples on {practice.url.split(':')[0]}, seeded in {seeded:.0f} s"
     )
+    made = practice.notes
+    print(f"   session notes: {made['notes']} by the measured counselor ({made['drafts']} drafts, "
+          f"{made['addenda']} addenda), {made['other_notes']} by the others, seeded in "
+          f"{made['seconds']:.0f} s; {made['matches']} hold the search words {made['words']!r}")
     counter = Counter(settings(Path(practice.instance), practice.url))
     server = Server(practice, workers)
     try:
@@ -66,12 +72,19 @@ def measure_size(
         floor_path = bare_path.replace("/bare/read", "/bench/floor")
         anyone = browsers["partner"]
 
-        everything = [(run["browser"], run["method"], run["path"], run["body"]) for run in runs.values()]
+        everything = [(run["browser"], run["method"], run["path"], run["body"])
+                      for name, run in runs.items() if name not in budget.OWN_BUDGET]
+        # The note search decrypts the whole caseload each time (a second or more at L): a few of
+        # them beside each thousand, so memory is read after it has run, without minutes of warm-up.
+        searches = [(run["browser"], run["method"], run["path"], run["body"])
+                    for name, run in runs.items() if name in budget.OWN_BUDGET]
         send(server.base, everything, THOUSAND)  # the first thousand requests: imports, caches, pools
+        send(server.base, searches, SEARCHES if searches else 0)
         memory_first = server.memory()
         figures: dict = {
             "couples": practice.couples,
             "seed_seconds": round(seeded, 1),
+            "notes": practice.notes,
             "pages": {},
             "bare": {"read": [], "audited": [], "floor": []},
         }
@@ -90,6 +103,8 @@ def measure_size(
                 seconds,
                 connections,
                 expect=run["expect"],
+                # A search over 1,200 notes, four connections queued on two workers, on a busy machine.
+                timeout=60 if name in budget.OWN_BUDGET else 10,
             )
             sql = counter.count(run["browser"].headers(), run["method"], run["path"], run["body"])
             figures["pages"][name] = {
@@ -101,6 +116,7 @@ def measure_size(
             _line(name, result, sql)
         bare_runs()
         send(server.base, everything, THOUSAND)  # the last thousand
+        send(server.base, searches, SEARCHES if searches else 0)
         memory_last = server.memory()
         figures["memory"] = _memory(memory_first, memory_last)
         figures["pdfs"] = pdfs.measure(counter.app, counter.client, found.pdfs,
@@ -113,6 +129,12 @@ def measure_size(
             saving = figures["autosave"]
             print(f"   worksheet autosave in-process: a save that writes {saving['write_ms']:.1f} ms, "
                   f"the same answers again {saving['same_answers_ms']:.1f} ms")
+        if "notes.search" in counter.app.view_functions:
+            figures["note_search"] = notes.measure(counter.app, counselor["email"])
+            finding = figures["note_search"]
+            print(f"   note search in-process: median {finding['median_ms']:.0f} ms of {finding['rounds']} "
+                  f"(budget {finding['budget_ms']} ms at L), {finding['notes_searched']} notes decrypted, "
+                  f"{finding['found']} found")
         figures["missing"] = found.missing
         for kind in ("read", "audited", "floor"):
             figures["bare"][f"{kind}_rps"] = round(
@@ -135,7 +157,10 @@ def _prepare(pages, browsers: dict, base: str, ids: dict) -> dict:
     for page in pages:
         browser = browsers[page.who]
         if page.setup == "search":
-            browser = _searching(browser, base)
+            browser = _searching(browser, base, "/couples/", SEARCH_WORDS)
+        elif page.setup == "note-search":
+            browser = _searching(browser, base, "/notes/", notes.SEARCH_WORDS)
+            notes.check_page(browser.session.get(base + page.path, allow_redirects=False).text)
         path = page.path.format(**ids)
         size = check(browser, base, page.method, path, page.body, page.expect)
         runs[page.name] = {
@@ -149,8 +174,8 @@ def _prepare(pages, browsers: dict, base: str, ids: dict) -> dict:
     return runs
 
 
-def _searching(browser, base: str):
-    """A copy of ``browser`` whose caseload search is ``SEARCH_WORDS``."""
+def _searching(browser, base: str, form: str, words: str):
+    """A copy of ``browser`` that posted ``words`` to the search form at ``form`` (kept in its session)."""
     from requests import Session
 
     from bench.load import Browser
@@ -158,7 +183,7 @@ def _searching(browser, base: str):
     copy = Browser(Session(), browser.csrf)
     copy.session.cookies.update(browser.session.cookies)
     copy.session.post(
-        base + "/couples/", data={"q": SEARCH_WORDS, "csrf_token": browser.csrf}, allow_redirects=False
+        base + form, data={"q": words, "csrf_token": browser.csrf}, allow_redirects=False
     )
     return copy
 
@@ -176,8 +201,9 @@ def _memory(first: dict, last: dict) -> dict:
 
 def _line(name: str, result: dict, sql) -> None:
     """Print one measured row."""
+    places = 1 if result["rps"] < 10 else 0  # a search over the whole caseload runs at a few a second
     print(
-        f"   {name:<22} {result['rps']:>8.0f} req/s  p50 {result['p50']:>6.1f} ms  "
+        f"   {name:<22} {result['rps']:>8.{places}f} req/s  p50 {result['p50']:>6.1f} ms  "
         f"p99 {result['p99']:>6.1f} ms" + (f"  {sql:>2} SQL" if sql is not None else "")
     )
 

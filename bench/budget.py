@@ -13,7 +13,13 @@ LIMITS = {
     "L_vs_S_throughput_min": (0.8, "min"),
     "c32_vs_c4": (0.9, "min"),
     "lock_waits": (0, "max"),
+    "note_search_ms": (300, "max"),
 }
+#: DESIGN.md ("Searching encrypted text"): the note search decrypts every note of the caseload, so it
+#: has a budget of its own (``note_search_ms``: under 300 ms for 40 couples x 30 notes, in-process at
+#: L) instead of the page-versus-bare ones. Its work grows with the caseload searched (S 300 notes,
+#: L 1,200), so L against S is reported for it (``note_search_L_vs_S``) but not budgeted either.
+OWN_BUDGET = {"note search"}
 
 
 def _smallest(values):
@@ -34,13 +40,18 @@ def ratios(results: dict) -> dict:
     reads, writes = [], []
     for figures in sizes.values():
         bare, audited = figures["bare"]["read_rps"], figures["bare"]["audited_rps"]
-        for page in figures["pages"].values():
+        for name, page in figures["pages"].items():
+            if name in OWN_BUDGET:
+                continue
             (writes if page["method"] != "GET" else reads).append((page["rps"] / bare, page["rps"] / audited))
     sql = {
         size: {name: page["sql"] for name, page in figures["pages"].items()}
         for size, figures in sizes.items()
     }
     both = [name for name in sql.get("S", {}) if name in sql.get("L", {})]
+    same_size = [name for name in both if name not in OWN_BUDGET]
+    searched = sizes.get("L", {}).get("note_search")
+    served = [name for name in both if name in OWN_BUDGET]
     concurrency = results.get("concurrency", {}).get("levels", {})
     made = [figures for size in sizes.values() for figures in size.get("pdfs", {}).values()]
     floors = [(bare["floor_rps"] / bare["read_rps"], bare["floor_rps"] / bare["audited_rps"])
@@ -59,7 +70,12 @@ def ratios(results: dict) -> dict:
         "pdf_cached_vs_raw": _largest(p["cached_vs_raw"] for p in made),
         "rss_growth": max((figures["memory"]["growth"] for figures in sizes.values()), default=None),
         "L_vs_S_throughput_min": _smallest(
-            sizes["L"]["pages"][name]["rps"] / sizes["S"]["pages"][name]["rps"] for name in both
+            sizes["L"]["pages"][name]["rps"] / sizes["S"]["pages"][name]["rps"] for name in same_size
+        ),
+        "note_search_ms": searched["median_ms"] if searched else None,
+        # Not budgeted: the served search page at L (1,200 notes) against S (300).
+        "note_search_L_vs_S": _smallest(
+            sizes["L"]["pages"][name]["rps"] / sizes["S"]["pages"][name]["rps"] for name in served
         ),
         "c32_vs_c4": round(concurrency["32"]["rps"] / concurrency["4"]["rps"], 3) if concurrency else None,
         "lock_waits": sum(level["audit_lock_waits"] for level in concurrency.values())
@@ -113,7 +129,8 @@ def table(results: dict) -> str:
                 row += f"{rps:>10.0f}{first['p50_ms']:>7.1f}{first['p99_ms']:>7.1f}{'':>5}"
             elif name in figures["pages"]:
                 page = figures["pages"][name]
-                row += f"{page['rps']:>10.0f}{page['p50_ms']:>7.1f}{page['p99_ms']:>7.1f}{page['sql']:>5}"
+                rps = f"{page['rps']:>10.1f}" if page["rps"] < 10 else f"{page['rps']:>10.0f}"
+                row += f"{rps}{page['p50_ms']:>7.1f}{page['p99_ms']:>7.1f}{page['sql']:>5}"
             else:
                 row += f"{'-':>10}{'':>19}"
         lines.append(row)
@@ -123,6 +140,13 @@ def table(results: dict) -> str:
             f"{size}: {figures['couples']} couples; worker peak {memory['peak_mib']:.0f} MiB, "
             f"growth {memory['growth'] * 100:+.1f}%"
         )
+        searched = figures.get("note_search")
+        if searched:
+            lines.append(
+                f"{size}: note search in-process {searched['median_ms']:.0f} ms (median of "
+                f"{searched['rounds']}; max {searched['max_ms']:.0f}) over {searched['notes_searched']} "
+                f"notes, {searched['found']} found"
+            )
     missing = next(iter(sizes.values()))["missing"] if sizes else []
     if missing:
         lines.append("Not built yet, so not measured: " + "; ".join(missing))
@@ -138,6 +162,10 @@ def table(results: dict) -> str:
     lines.append("The signed-in floor (not budgeted): "
                  f"{results['ratios'].get('floor_vs_bare_min')} of the bare read, "
                  f"{results['ratios'].get('floor_vs_audited_bare_min')} of the bare audited read")
+    if results["ratios"].get("note_search_L_vs_S") is not None:
+        read = {size: sizes[size].get("note_search", {}).get("notes_searched", "?") for size in ("S", "L")}
+        lines.append(f"The note search page at L (not budgeted: {read['L']} notes decrypted against "
+                     f"{read['S']}): {results['ratios']['note_search_L_vs_S']} of S")
     lines.append("Budget:")
     for name, verdict in results["budget"].items():
         limit = LIMITS.get(name)

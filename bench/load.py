@@ -188,8 +188,10 @@ def wrk(
     seconds: float,
     connections: int,
     expect: int = 200,
+    timeout: float = 10,
 ) -> dict:
-    """Load ``base`` with wrk for ``seconds``, rotating over (browser, method, path, body)."""
+    """Load ``base`` with wrk for ``seconds``, rotating over (browser, method, path, body); a request
+    taking longer than ``timeout`` seconds counts as a socket error."""
     program = shutil.which("wrk")
     if not program:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -216,7 +218,7 @@ def wrk(
                 "-d",
                 f"{seconds:g}s",
                 "--timeout",
-                "10s",
+                f"{timeout:g}s",
                 "-s",
                 script.name,
                 base,

@@ -5,7 +5,8 @@ carries. Counselor 0 is the one the bench signs in as; their first couple has a 
 (re-sent invitations and a year of page views in its audit trail) and two partners with accounts.
 Every name is in another script or has an apostrophe (Анна, José, O'Brien), as real caseloads do.
 Every couple holds three habits with 8 weeks of logs by both partners; features seed their own
-rows here as they land (worksheets, notes per couple).
+rows here as they land (worksheets, notes per couple). Session notes: 30 a couple for 10 of counselor
+0's couples at S and 40 at L, and a few of every other counselor's at L (``bench.notes``).
 """
 
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import notes
 from practice import create_app
 from practice.extensions import db, security
 from practice.instance_setup import new_secrets
@@ -39,6 +41,7 @@ class Practice:
     counselors: list = field(default_factory=list)  # {"email", "secret", "couple"} each
     partner: str = ""  # email of a joined partner of counselor 0's first couple
     ids: dict = field(default_factory=dict)  # path placeholders: couple, habit, worksheet...
+    notes: dict = field(default_factory=dict)  # what bench.notes seeded: counts, search words, seconds
 
     def save(self, path: Path) -> None:
         """Write this practice's description next to its database."""
@@ -87,6 +90,7 @@ def seed(size: str, base_url: str, folder: Path) -> Practice:
         habit = _habits(first)
         practice.ids = {"couple": str(first), "habit": habit, "worksheet": _worksheets(app, first)}
         db.session.commit()
+        practice.notes = notes.seed(app, size, practice.counselors[0]["email"], PASSWORD, first)
         db.engine.dispose()
     practice.save(folder / f"practice-{size}.json")
     return practice
